@@ -1,0 +1,138 @@
+//! The engine: replications, parallelism and reproducibility, apart from the model.
+//!
+//! Every (scenario, replication) pair is an independent job. Jobs run on a
+//! rayon pool of the requested size and are collected in index order, so the
+//! results, and every reduction over them, are identical for any thread count.
+//! Replication `r` of every scenario uses the same keyed streams (common
+//! random numbers): scenarios differ by policy, not by luck.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::metrics::{Metrics, MonthRow, month_rows};
+use crate::model::Firm;
+use crate::scenario::Scenario;
+
+/// How to run: seed, replications, threads.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Master seed of every stream.
+    pub seed: u64,
+    /// Replications per scenario.
+    pub replications: u32,
+    /// Worker threads (at least 1).
+    pub threads: usize,
+}
+
+/// The outcome of one replication.
+#[derive(Debug, Clone)]
+pub struct Replication {
+    /// Per-replication metrics.
+    pub metrics: Metrics,
+    /// One row per month of [`crate::metrics::SERIES`].
+    pub monthly: Vec<MonthRow>,
+    /// Customer-months simulated.
+    pub customer_months: u64,
+}
+
+/// All replications of one scenario, in replication order.
+#[derive(Debug, Clone)]
+pub struct ScenarioRun {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Its replications.
+    pub replications: Vec<Replication>,
+}
+
+/// A finished run.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// Per scenario, in the order given.
+    pub scenarios: Vec<ScenarioRun>,
+    /// The options used.
+    pub options: RunOptions,
+    /// Wall-clock time of the simulation.
+    pub elapsed: Duration,
+    /// Customer-months simulated, all scenarios and replications.
+    pub customer_months: u64,
+}
+
+impl RunResult {
+    /// Customer-months per second.
+    pub fn throughput(&self) -> f64 {
+        self.customer_months as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Simulates replication `replication` of `scenario` under `seed`.
+pub fn replicate(scenario: &Scenario, seed: u64, replication: u64) -> Replication {
+    let drawn = scenario.draw(seed, replication);
+    let mut firm = Firm::new(&drawn, scenario.customers, scenario.months, seed, replication);
+    let months: Vec<_> = (0..scenario.months).map(|m| firm.step(m)).collect();
+    Replication {
+        metrics: Metrics::from_months(&months, &firm.paths, drawn.params.finance.discount_rate),
+        monthly: month_rows(&months),
+        customer_months: months.iter().map(|m| u64::from(m.active_start)).sum(),
+    }
+}
+
+/// Runs every scenario for `options.replications` replications on a pool of
+/// `options.threads` threads. `on_done` is called after each replication (from
+/// worker threads; for progress bars). If `cancel` becomes true, remaining
+/// replications are skipped and an error is returned.
+pub fn run(
+    scenarios: &[Scenario],
+    options: &RunOptions,
+    cancel: &AtomicBool,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<RunResult> {
+    if options.replications == 0 {
+        return Err(Error::Options("--replications must be at least 1".into()));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.max(1))
+        .build()
+        .map_err(|e| Error::Options(format!("cannot start {} threads: {e}", options.threads)))?;
+    let jobs: Vec<(usize, u64)> = (0..scenarios.len())
+        .flat_map(|s| (0..u64::from(options.replications)).map(move |r| (s, r)))
+        .collect();
+    let start = Instant::now();
+    let outcomes: Vec<Option<Replication>> = pool.install(|| {
+        jobs.par_iter()
+            .map(|&(s, r)| {
+                if cancel.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let rep = replicate(&scenarios[s], options.seed, r);
+                on_done();
+                Some(rep)
+            })
+            .collect()
+    });
+    let elapsed = start.elapsed();
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Error::Interrupted);
+    }
+    let mut outcomes = outcomes.into_iter().flatten();
+    let runs: Vec<ScenarioRun> = scenarios
+        .iter()
+        .map(|s| ScenarioRun {
+            scenario: s.clone(),
+            replications: outcomes.by_ref().take(options.replications as usize).collect(),
+        })
+        .collect();
+    let customer_months = runs
+        .iter()
+        .flat_map(|r| &r.replications)
+        .map(|r| r.customer_months)
+        .sum();
+    Ok(RunResult {
+        scenarios: runs,
+        options: options.clone(),
+        elapsed,
+        customer_months,
+    })
+}

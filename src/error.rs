@@ -1,0 +1,71 @@
+//! The library's error type: every message names what a user can fix (the
+//! file, the key, the allowed range), never an internal detail.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong between reading a scenario and writing results.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A scenario file is not valid TOML or does not match the scenario schema.
+    #[error("{}: {message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said, with the key and line where it knows them.
+        message: String,
+    },
+    /// A value is outside its allowed range or otherwise inconsistent.
+    #[error("{}: `{key}` {message}", path.display())]
+    Invalid {
+        /// The scenario file.
+        path: PathBuf,
+        /// The key path, e.g. `levers.staff`.
+        key: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+    /// `extends` points to a missing file or forms a cycle.
+    #[error("{}: {message}", path.display())]
+    Extends {
+        /// The file holding the `extends` key.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A `--set key.path=value` override cannot be applied.
+    #[error("--set {assignment}: {message}")]
+    Override {
+        /// The override as given.
+        assignment: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Run options that cannot work together or are out of range.
+    #[error("{0}")]
+    Options(String),
+    /// The run was stopped (Ctrl-C) before it finished; nothing was written.
+    #[error("interrupted: the run was stopped before it finished; no output was written")]
+    Interrupted,
+    /// Writing results failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// The reason.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Shorthand used throughout the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,29 @@
+//! # spc: an agent-based Monte Carlo simulator of the service profit chain
+//!
+//! A service firm (by default a retail bank) is simulated month by month with
+//! employees and customers as agents: employee capability and satisfaction ->
+//! delivered quality -> quality perceived against each customer's zone of
+//! tolerance -> satisfaction -> loyalty -> retention and word of mouth ->
+//! revenue, cost, profit and NPV. Each scenario runs for many replications in
+//! parallel, with uncertain parameters drawn per replication.
+//!
+//! Layout: [`scenario`] reads and checks scenario files; [`model`] holds the
+//! chain's links, one module each; [`engine`] runs replications in parallel
+//! on keyed random streams ([`rng`]); [`metrics`] and [`stats`] turn months
+//! into results; [`output`] writes files and tables. The `spc` binary only
+//! parses arguments and calls these.
+
+#![warn(missing_docs)]
+
+pub mod engine;
+pub mod error;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
+
+pub use engine::{RunOptions, RunResult, run};
+pub use error::{Error, Result};
+pub use scenario::{Override, Scenario};

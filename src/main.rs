@@ -1,0 +1,187 @@
+//! The `spc` command line: parses arguments, calls the library, prints, and
+//! maps errors to exit codes (0 success, 1 failure while running or writing,
+//! 2 bad input, 130 interrupted).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use spc::{Error, Override, RunOptions, Scenario};
+
+/// Agent-based Monte Carlo simulator of the service profit chain.
+///
+/// Simulates a service firm (by default a retail bank) month by month, with
+/// employees and customers as agents, for many replications with uncertain
+/// parameters, and reports the distribution of retention, satisfaction,
+/// profit and NPV for each investment scenario.
+#[derive(Parser, Debug)]
+#[command(name = "spc", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run scenarios and write summary.json, replications.csv, monthly.csv and manifest.json.
+    Run(RunArgs),
+}
+
+/// Flags shared by every command that simulates.
+#[derive(Args, Debug, Clone)]
+struct SimArgs {
+    /// Replications per scenario [default: 60].
+    #[arg(short = 'r', long, value_name = "N")]
+    replications: Option<u32>,
+    /// Customers at month 0 (overrides simulation.customers of every scenario).
+    #[arg(long, value_name = "N")]
+    customers: Option<u32>,
+    /// Horizon in months (overrides simulation.months of every scenario).
+    #[arg(long, value_name = "N")]
+    months: Option<u32>,
+    /// Master seed of every random stream; the same seed gives the same results.
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    seed: u64,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    threads: Option<usize>,
+    /// Override any scenario key, e.g. --set levers.training=2000 or
+    /// --set 'churn.exogenous={ dist = "uniform", min = 0.001, max = 0.003 }'. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Output folder.
+    #[arg(short, long, value_name = "DIR", default_value = "output")]
+    out: PathBuf,
+    /// No progress bar and no table; errors only.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Scenario files, or names of files in scenarios/ [default: every file in scenarios/].
+    #[arg(value_name = "SCENARIO")]
+    scenarios: Vec<String>,
+    #[command(flatten)]
+    sim: SimArgs,
+}
+
+/// Finds a scenario given as a path or as a name in `scenarios/`.
+fn scenario_path(arg: &str) -> PathBuf {
+    let p = PathBuf::from(arg);
+    if p.exists() {
+        return p;
+    }
+    let named = Path::new("scenarios").join(if arg.ends_with(".toml") {
+        arg.to_string()
+    } else {
+        format!("{arg}.toml")
+    });
+    if named.exists() { named } else { p }
+}
+
+impl SimArgs {
+    fn overrides(&self) -> Result<Vec<Override>, Error> {
+        let mut out = Vec::new();
+        if let Some(c) = self.customers {
+            out.push(format!("simulation.customers={c}").parse()?);
+        }
+        if let Some(m) = self.months {
+            out.push(format!("simulation.months={m}").parse()?);
+        }
+        for s in &self.set {
+            out.push(s.parse()?);
+        }
+        Ok(out)
+    }
+
+    fn load(&self, names: &[String]) -> Result<Vec<Scenario>, Error> {
+        let files = if names.is_empty() {
+            spc::scenario::discover(Path::new("scenarios"))?
+        } else {
+            names.iter().map(|n| scenario_path(n)).collect()
+        };
+        let overrides = self.overrides()?;
+        files.iter().map(|f| Scenario::load(f, &overrides)).collect()
+    }
+
+    fn options(&self) -> RunOptions {
+        RunOptions {
+            seed: self.seed,
+            replications: self.replications.unwrap_or(60),
+            threads: self
+                .threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        }
+    }
+
+    fn progress(&self, total: u64) -> ProgressBar {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replications, ETA {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    }
+}
+
+/// Ctrl-C and SIGTERM set this flag; running replications finish, the rest are skipped.
+fn cancel_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    // If a handler is already installed (tests), keep running without one.
+    let _ = ctrlc::set_handler(move || f.store(true, Ordering::SeqCst));
+    flag
+}
+
+fn run(args: &RunArgs) -> anyhow::Result<()> {
+    let sim = &args.sim;
+    let scenarios = sim.load(&args.scenarios)?;
+    if sim.threads == Some(0) {
+        return Err(Error::Options("--threads must be at least 1".into()).into());
+    }
+    let options = sim.options();
+    let bar = sim.progress(scenarios.len() as u64 * u64::from(options.replications));
+    let cancel = cancel_flag();
+    let result = spc::run(&scenarios, &options, &cancel, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let command_line = std::env::args().collect::<Vec<_>>().join(" ");
+    spc::output::write_all(&result, &sim.out, &command_line)
+        .with_context(|| format!("writing results to {}", sim.out.display()))?;
+    if !sim.quiet {
+        print!("{}", spc::output::terminal_table(&result));
+        println!("results in {}", sim.out.display());
+    }
+    Ok(())
+}
+
+fn exit_code(e: &anyhow::Error) -> u8 {
+    match e.downcast_ref::<Error>() {
+        Some(Error::Interrupted) => 130,
+        Some(Error::Write { .. }) | None => 1,
+        Some(_) => 2,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match &cli.command {
+        Command::Run(args) => run(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! What a replication measures: the monthly record the model produces and the
+//! per-replication metrics derived from it (the names of MODEL.md section 5).
+
+use serde::Serialize;
+
+use crate::model::finance::Ledger;
+
+/// Everything counted in one month of one replication.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MonthStats {
+    /// Customers at the start of the month.
+    pub active_start: u32,
+    /// Customers at the end of the month (after churn and acquisition).
+    pub active_end: u32,
+    /// New customers acquired.
+    pub new_customers: u32,
+    /// Customers who left.
+    pub churned: u32,
+    /// Churners by last reported score (index 0 = never surveyed).
+    pub churn_by_score: [u32; 6],
+    /// Customers at risk by last reported score.
+    pub exposure_by_score: [u32; 6],
+    /// Survey answers by score.
+    pub survey_by_score: [u32; 6],
+    /// Sum of latent satisfaction over customers active at month end.
+    pub satisfaction_sum: f64,
+    /// Service encounters.
+    pub encounters: u32,
+    /// Sum of delivered quality over encounters.
+    pub quality_sum: f64,
+    /// Service failures.
+    pub failures: u32,
+    /// Complaints.
+    pub complaints: u32,
+    /// Complaints left unresolved.
+    pub unresolved: u32,
+    /// Follow-up contacts.
+    pub followups: u32,
+    /// Promoters at month end.
+    pub promoters: u32,
+    /// Detractors at month end.
+    pub detractors: u32,
+    /// Average wait (minutes).
+    pub wait_minutes: f64,
+    /// Front-line head count.
+    pub staff: u32,
+    /// Employees who quit.
+    pub quits: u32,
+    /// Mean effective capability of the front line.
+    pub capability: f64,
+    /// Mean employee satisfaction.
+    pub employee_satisfaction: f64,
+    /// Profit and loss.
+    pub ledger: Ledger,
+}
+
+/// Customer-level tracking of the complaint paths (F5): after a failure, did
+/// the customer stay 12 months? Indexed by [`crate::model::complaints::Path`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PathTally {
+    /// Customers still active 12 months after the failure.
+    pub stayed: [u32; 5],
+    /// Customers who left within 12 months.
+    pub left: [u32; 5],
+}
+
+/// The series kept for every month of every replication (for `monthly.csv`, fan charts, payback).
+pub const SERIES: [&str; 6] = [
+    "active_customers",
+    "satisfaction",
+    "delivered_quality",
+    "churn",
+    "profit",
+    "cumulative_profit",
+];
+
+/// One month's values of [`SERIES`].
+pub type MonthRow = [f64; 6];
+
+macro_rules! metrics {
+    ($($(#[$m:meta])* $name:ident),* $(,)?) => {
+        /// The per-replication metrics (columns of `replications.csv`).
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+        pub struct Metrics {
+            $( $(#[$m])* pub $name: f64, )*
+        }
+
+        impl Metrics {
+            /// Metric names, in column order.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($name)),*];
+
+            /// Metric values, in the order of [`Metrics::NAMES`].
+            pub fn values(&self) -> Vec<f64> {
+                vec![$(self.$name),*]
+            }
+        }
+    };
+}
+
+metrics! {
+    /// Net present value of monthly profit over the horizon (EUR).
+    npv,
+    /// Undiscounted profit over the horizon (EUR).
+    cumulative_profit,
+    /// Active customers at the end of the horizon.
+    final_customers,
+    /// Share of customers retained over a year (0-1), from the average monthly churn.
+    annual_retention,
+    /// Mean reported survey score (1-5).
+    mean_satisfaction,
+    /// Share of survey answers that are 5 (0-1).
+    top_box_share,
+    /// Share of churners (with a score) whose last score was 4 or 5 (0-1).
+    satisfied_churner_share,
+    /// Annual churn of customers whose last score was 1.
+    churn_rate_score1,
+    /// Annual churn of customers whose last score was 2.
+    churn_rate_score2,
+    /// Annual churn of customers whose last score was 3.
+    churn_rate_score3,
+    /// Annual churn of customers whose last score was 4.
+    churn_rate_score4,
+    /// Annual churn of customers whose last score was 5.
+    churn_rate_score5,
+    /// Complaints per customer per year.
+    complaint_rate,
+    /// Share of service failures that led to a complaint (0-1): the tip of the iceberg.
+    voice_share,
+    /// Service failures per encounter (0-1).
+    failure_rate,
+    /// Employees who quit per FTE per year.
+    employee_turnover,
+    /// Mean employee satisfaction (0-1).
+    employee_satisfaction,
+    /// Mean effective capability of the front line (0-1).
+    staff_capability,
+    /// Mean delivered quality per encounter (0-10).
+    mean_delivered_quality,
+    /// Mean wait per encounter month (minutes).
+    mean_wait_minutes,
+    /// 12-month retention after a failure the customer kept silent about (0-1).
+    retention_silent,
+    /// 12-month retention after an unresolved complaint (0-1).
+    retention_unresolved,
+    /// 12-month retention after a slowly resolved complaint (0-1).
+    retention_resolved,
+    /// 12-month retention after a fast resolution (0-1).
+    retention_fast,
+    /// Revenue over the horizon (EUR).
+    revenue,
+    /// Spend on the investment levers (training, process, recovery, follow-up, marketing) over the horizon (EUR).
+    investment,
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+fn annual(monthly: f64) -> f64 {
+    1.0 - (1.0 - monthly).powi(12)
+}
+
+impl Metrics {
+    /// Derives the metrics from the monthly records of one replication.
+    pub fn from_months(months: &[MonthStats], paths: &PathTally, discount_rate: f64) -> Metrics {
+        let sum = |f: &dyn Fn(&MonthStats) -> f64| months.iter().map(f).sum::<f64>();
+        let churn_k = |k: usize| sum(&|m| f64::from(m.churn_by_score[k]));
+        let exposure_k = |k: usize| sum(&|m| f64::from(m.exposure_by_score[k]));
+        let survey_k = |k: usize| sum(&|m| f64::from(m.survey_by_score[k]));
+        let rate_k = |k: usize| annual(ratio(churn_k(k), exposure_k(k)));
+        let customer_months = sum(&|m| f64::from(m.active_start));
+        let churned = sum(&|m| f64::from(m.churned));
+        let answers: f64 = (1..=5).map(survey_k).sum();
+        let scored_churners: f64 = (1..=5).map(churn_k).sum();
+        let encounters = sum(&|m| f64::from(m.encounters));
+        let failures = sum(&|m| f64::from(m.failures));
+        let complaints = sum(&|m| f64::from(m.complaints));
+        let n = months.len() as f64;
+        let retention = |p: usize| ratio(f64::from(paths.stayed[p]), f64::from(paths.stayed[p] + paths.left[p]));
+        let mut npv = 0.0;
+        for (t, m) in months.iter().enumerate() {
+            npv += m.ledger.profit() * crate::model::finance::discount(discount_rate, t as u32);
+        }
+        Metrics {
+            npv,
+            cumulative_profit: sum(&|m| m.ledger.profit()),
+            final_customers: months.last().map_or(0.0, |m| f64::from(m.active_end)),
+            annual_retention: 1.0 - annual(ratio(churned, customer_months)),
+            mean_satisfaction: ratio((1..=5).map(|k| k as f64 * survey_k(k)).sum(), answers),
+            top_box_share: ratio(survey_k(5), answers),
+            satisfied_churner_share: ratio(churn_k(4) + churn_k(5), scored_churners),
+            churn_rate_score1: rate_k(1),
+            churn_rate_score2: rate_k(2),
+            churn_rate_score3: rate_k(3),
+            churn_rate_score4: rate_k(4),
+            churn_rate_score5: rate_k(5),
+            complaint_rate: ratio(complaints * 12.0, customer_months),
+            voice_share: ratio(complaints, failures),
+            failure_rate: ratio(failures, encounters),
+            employee_turnover: ratio(sum(&|m| f64::from(m.quits)) * 12.0, sum(&|m| f64::from(m.staff))),
+            employee_satisfaction: sum(&|m| m.employee_satisfaction) / n,
+            staff_capability: sum(&|m| m.capability) / n,
+            mean_delivered_quality: ratio(sum(&|m| m.quality_sum), encounters),
+            mean_wait_minutes: sum(&|m| m.wait_minutes) / n,
+            retention_silent: retention(1),
+            retention_unresolved: retention(2),
+            retention_resolved: retention(3),
+            retention_fast: retention(4),
+            revenue: sum(&|m| m.ledger.revenue),
+            investment: sum(&|m| m.ledger.investment + m.ledger.marketing),
+        }
+    }
+}
+
+/// The [`SERIES`] values of each month, with cumulative profit running on.
+pub fn month_rows(months: &[MonthStats]) -> Vec<MonthRow> {
+    let mut cumulative = 0.0;
+    months
+        .iter()
+        .map(|m| {
+            cumulative += m.ledger.profit();
+            [
+                f64::from(m.active_end),
+                ratio(m.satisfaction_sum, f64::from(m.active_end)),
+                ratio(m.quality_sum, f64::from(m.encounters)),
+                ratio(f64::from(m.churned), f64::from(m.active_start)),
+                m.ledger.profit(),
+                cumulative,
+            ]
+        })
+        .collect()
+}

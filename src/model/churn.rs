@@ -1,0 +1,64 @@
+//! Churn: the monthly probability that a customer leaves.
+//!
+//! Three non-negative parts: an exogenous floor (moves, life events; blind to
+//! satisfaction), a competitive part scaled by missing loyalty, by the
+//! competitor's pull and by the grievance left by recent failures (loyal
+//! customers forgive a failure, uncommitted ones start listening to
+//! competitors), and a dissatisfaction part below a threshold. Satisfied but
+//! uncommitted customers sit in the competitive part, which is why most
+//! churners called themselves satisfied.
+
+use crate::scenario::Churn;
+
+/// Monthly churn hazard (0-1), never below `p.exogenous`. `grievance` is the
+/// relative increase of the competitive part (0 = none).
+#[inline]
+pub fn hazard(sat: f64, loyalty: f64, pull: f64, grievance: f64, p: &Churn<f64>) -> f64 {
+    let dissatisfaction = if sat < p.dissatisfaction_threshold {
+        p.dissatisfaction * (p.dissatisfaction_threshold - sat) / (p.dissatisfaction_threshold - 1.0).max(1e-9)
+    } else {
+        0.0
+    };
+    (p.exogenous + p.competitive * (1.0 - loyalty) * pull * (1.0 + grievance) + dissatisfaction).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p() -> Churn<f64> {
+        Churn {
+            exogenous: 0.002,
+            competitive: 0.02,
+            dissatisfaction: 0.05,
+            dissatisfaction_threshold: 3.0,
+        }
+    }
+
+    #[test]
+    fn churn_never_falls_below_its_exogenous_floor() {
+        for sat in [1.0, 2.0, 3.0, 4.0, 5.0] {
+            for loyalty in [0.0, 0.5, 1.0] {
+                for pull in [0.0, 1.0, 3.0] {
+                    let h = hazard(sat, loyalty, pull, 0.0, &p());
+                    assert!(h >= p().exogenous && h <= 1.0, "{sat} {loyalty} {pull}: {h}");
+                }
+            }
+        }
+        assert_eq!(hazard(5.0, 1.0, 1.0, 0.0, &p()), p().exogenous);
+    }
+
+    #[test]
+    fn loyalty_pull_dissatisfaction_and_grievance_each_raise_churn() {
+        let base = hazard(4.0, 0.5, 1.0, 0.0, &p());
+        assert!(hazard(4.0, 0.2, 1.0, 0.0, &p()) > base);
+        assert!(hazard(4.0, 0.5, 2.0, 0.0, &p()) > base);
+        assert!(hazard(2.0, 0.5, 1.0, 0.0, &p()) > base);
+        assert!(hazard(4.0, 0.5, 1.0, 1.0, &p()) > base);
+        let forgiven = hazard(4.0, 0.95, 1.0, 1.0, &p()) - hazard(4.0, 0.95, 1.0, 0.0, &p());
+        assert!(
+            forgiven < 0.2 * (hazard(4.0, 0.3, 1.0, 1.0, &p()) - hazard(4.0, 0.3, 1.0, 0.0, &p())),
+            "loyal customers forgive"
+        );
+    }
+}

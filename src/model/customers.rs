@@ -1,0 +1,192 @@
+//! The customer population of one replication, stored as a struct of arrays.
+//!
+//! One vector per attribute keeps the monthly loop cache-friendly and free of
+//! allocation. Churned customers are removed by swap-remove; each customer
+//! carries its own stream key, so the order of the arrays never affects draws.
+
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+
+use super::loyalty;
+use crate::rng::{Kind, Purpose, StreamKey};
+use crate::scenario::Params;
+
+/// One customer's state, used to create and to inspect customers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Customer {
+    /// Stream key (replication, customer id).
+    pub key: StreamKey,
+    /// Segment index: 0 price-sensitive, 1 service-led, 2 product-led.
+    pub segment: u8,
+    /// Months with the firm.
+    pub tenure: u16,
+    /// Adequate service level A (quality points).
+    pub adequate: f64,
+    /// Width of the zone of tolerance, D - A (quality points).
+    pub width: f64,
+    /// Share of the zone closed by a recent failure (0-1).
+    pub narrow: f64,
+    /// Lasting offset of this customer's satisfaction target (satisfaction points).
+    pub disposition: f64,
+    /// Latent satisfaction (1-5).
+    pub satisfaction: f64,
+    /// Loyalty, commitment (0-1).
+    pub loyalty: f64,
+    /// Relationship bond (0-1).
+    pub bond: f64,
+    /// Grievance from recent failures (0-1).
+    pub grievance: f64,
+    /// Balance held (EUR).
+    pub balance: f64,
+    /// Products held.
+    pub products: u8,
+    /// Service failures experienced.
+    pub failures: u16,
+    /// Last reported survey score (1-5; 0 = never surveyed).
+    pub last_score: u8,
+    /// Complaint path after the last failure still being followed (0 = none).
+    pub path: u8,
+    /// Month of that failure.
+    pub path_month: u16,
+}
+
+impl Customer {
+    /// A customer with id `id` drawn from its own initial stream. `initial`
+    /// customers exist at month 0 with a tenure and the history it implies
+    /// (bond, products, balance, a survey answer); others are new.
+    pub fn draw(master: u64, replication: u64, id: u64, initial: bool, p: &Params<f64>) -> Customer {
+        let key = StreamKey::new(master, replication, Kind::Customer, id);
+        let mut rng = key.rng(Purpose::Init, 0);
+        let shares: Vec<f64> = p.segments.each().iter().map(|(_, s)| s.share).collect();
+        let total: f64 = shares.iter().sum();
+        let u = rng.random::<f64>() * total;
+        let segment = if u < shares[0] {
+            0
+        } else if u < shares[0] + shares[1] {
+            1
+        } else {
+            2
+        };
+        let seg = p.segments.each()[segment as usize].1;
+        let z: [f64; 6] = std::array::from_fn(|_| StandardNormal.sample(&mut rng));
+        let (u_tenure, u_survey) = (rng.random::<f64>(), rng.random::<f64>());
+        let e = &p.expectations;
+        let width = (e.zone_width_mean + e.zone_width_sd * z[1]).max(0.2);
+        let adequate = (e.adequate_mean + e.adequate_sd * z[0]).clamp(0.0, 10.0 - width);
+        let disposition = p.satisfaction.disposition_sd * z[5];
+        let satisfaction = (p.satisfaction.neutral + disposition + p.satisfaction.initial_sd * z[2]).clamp(1.0, 5.0);
+        let tenure = if initial {
+            (-(1.0 - u_tenure).ln() * p.finance.initial_tenure_mean).min(600.0)
+        } else {
+            0.0
+        };
+        let years = tenure / 12.0;
+        let l = &p.loyalty;
+        let bond = 1.0 - (-l.bond_growth * years).exp();
+        let products =
+            (p.finance.initial_products + (l.cross_sell * 12.0 * years * 0.5).floor()).min(l.max_products) as u8;
+        let loyalty = if initial {
+            loyalty::target(satisfaction, bond, products, l)
+        } else {
+            0.5 * loyalty::curve(satisfaction, l)
+        };
+        let growth = (1.0 + p.finance.balance_growth * loyalty)
+            .powf(years)
+            .min(p.finance.balance_cap);
+        let balance = seg.balance_median * (p.finance.balance_sigma * z[3]).exp() * growth;
+        let last_score = if initial && u_survey < p.survey.sample_share {
+            super::satisfaction::survey_score(satisfaction, p.survey.response_sd * z[4])
+        } else {
+            0
+        };
+        Customer {
+            key,
+            segment,
+            tenure: tenure as u16,
+            adequate,
+            width,
+            narrow: 0.0,
+            disposition,
+            satisfaction,
+            loyalty,
+            bond,
+            grievance: 0.0,
+            balance,
+            products: products.max(1),
+            failures: 0,
+            last_score,
+            path: 0,
+            path_month: 0,
+        }
+    }
+}
+
+macro_rules! soa {
+    ($($field:ident : $ty:ty),* $(,)?) => {
+        /// The population as parallel arrays, one per [`Customer`] field.
+        #[derive(Debug, Clone, Default)]
+        pub struct Customers {
+            $( #[doc = concat!("Per-customer `", stringify!($field), "`.")] pub $field: Vec<$ty>, )*
+        }
+
+        impl Customers {
+            /// An empty population with room for `n` customers.
+            pub fn with_capacity(n: usize) -> Self {
+                Customers { $( $field: Vec::with_capacity(n), )* }
+            }
+
+            /// Adds a customer at the end.
+            pub fn push(&mut self, c: Customer) {
+                $( self.$field.push(c.$field); )*
+            }
+
+            /// Removes customer `i`, moving the last one into its place.
+            pub fn swap_remove(&mut self, i: usize) {
+                $( self.$field.swap_remove(i); )*
+            }
+
+            /// Customer `i` as a value.
+            pub fn get(&self, i: usize) -> Customer {
+                Customer { $( $field: self.$field[i], )* }
+            }
+
+            /// Writes customer `i` back.
+            #[inline]
+            pub fn set(&mut self, i: usize, c: &Customer) {
+                $( self.$field[i] = c.$field; )*
+            }
+        }
+    };
+}
+
+soa! {
+    key: StreamKey,
+    segment: u8,
+    tenure: u16,
+    adequate: f64,
+    width: f64,
+    narrow: f64,
+    disposition: f64,
+    satisfaction: f64,
+    loyalty: f64,
+    bond: f64,
+    grievance: f64,
+    balance: f64,
+    products: u8,
+    failures: u16,
+    last_score: u8,
+    path: u8,
+    path_month: u16,
+}
+
+impl Customers {
+    /// Active customers.
+    pub fn len(&self) -> usize {
+        self.key.len()
+    }
+
+    /// Whether every customer has left.
+    pub fn is_empty(&self) -> bool {
+        self.key.is_empty()
+    }
+}

@@ -1,0 +1,137 @@
+//! Service encounters: how many a customer has, and the quality delivered in each.
+//!
+//! Every contact is a moment of truth. Quality on the 0-10 scale is process
+//! ("hardware") quality plus the serving employee's contribution, minus a wait
+//! penalty that grows with load, plus contact-to-contact noise whose spread
+//! falls with process investment. A failure removes a large chunk of quality.
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, StandardNormal};
+
+use super::employees::Workforce;
+use super::finance::saturating;
+use crate::scenario::Quality;
+
+/// The service environment of one month, shared by every encounter.
+#[derive(Debug, Clone, Copy)]
+pub struct Service {
+    /// Process quality minus the wait penalty (quality points).
+    pub base: f64,
+    /// Contact-to-contact spread (quality points, sd).
+    pub noise_sd: f64,
+    /// Quality lost on a failure (quality points).
+    pub failure_drop: f64,
+    /// Average wait this month (minutes).
+    pub wait_minutes: f64,
+}
+
+impl Service {
+    /// The month's environment from the process effect (0-1) and the front line's workload.
+    pub fn new(process_effect: f64, workload: f64, q: &Quality<f64>) -> Self {
+        let load = workload.clamp(0.0, 0.999);
+        let wait_minutes = (q.wait_scale * load / (1.0 - load)).min(q.wait_max);
+        Service {
+            base: q.process_base + q.process_gain * process_effect - q.wait_penalty * wait_minutes,
+            noise_sd: q.noise_sd * (1.0 - q.noise_process_reduction * process_effect),
+            failure_drop: q.failure_drop,
+            wait_minutes,
+        }
+    }
+
+    /// One encounter: the employee who serves, the quality delivered and whether it failed.
+    #[inline]
+    pub fn encounter<R: Rng + ?Sized>(&self, staff: &Workforce, rng: &mut R) -> (f64, bool) {
+        let j = ((rng.random::<f64>() * staff.len() as f64) as usize).min(staff.len() - 1);
+        let z: f64 = StandardNormal.sample(rng);
+        let failed = rng.random::<f64>() < staff.failure[j];
+        let q = self.base + staff.quality[j] + self.noise_sd * z - if failed { self.failure_drop } else { 0.0 };
+        (q.clamp(0.0, 10.0), failed)
+    }
+}
+
+/// Quality `q` lifted by `lift` if it lies inside the zone `[a, d]`, never past `d`.
+#[inline]
+pub fn inside_zone_lift(q: f64, a: f64, d: f64, lift: f64) -> f64 {
+    if q >= a && q <= d { (q + lift).min(d) } else { q }
+}
+
+/// Process effect (0-1) of `spend` EUR/year spread over `customers`.
+pub fn process_effect(spend: f64, customers: f64, q: &Quality<f64>) -> f64 {
+    saturating(spend / customers.max(1.0), q.process_half_effect)
+}
+
+/// A Poisson count by inversion from one uniform `u`, with `p0 = exp(-lambda)`
+/// precomputed. One draw per customer-month keeps every later draw in the
+/// customer's stream aligned across scenarios (common random numbers).
+#[inline]
+pub fn poisson_count(lambda: f64, p0: f64, u: f64) -> u32 {
+    let (mut k, mut p, mut cdf) = (0u32, p0, p0);
+    while u > cdf && k < 200 {
+        k += 1;
+        p *= lambda / f64::from(k);
+        cdf += p;
+        if p < 1e-300 {
+            break;
+        }
+    }
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Kind, Purpose, StreamKey};
+
+    #[test]
+    fn poisson_inversion_has_the_right_mean_and_variance() {
+        let mut rng = StreamKey::new(1, 0, Kind::Firm, 0).rng(Purpose::Month, 0);
+        for lambda in [0.3, 1.5, 6.0] {
+            let n = 200_000;
+            let xs: Vec<f64> = (0..n)
+                .map(|_| f64::from(poisson_count(lambda, (-lambda).exp(), rng.random())))
+                .collect();
+            let mean = xs.iter().sum::<f64>() / n as f64;
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+            assert!(
+                (mean - lambda).abs() < 0.02 * lambda.max(1.0),
+                "mean {mean} for {lambda}"
+            );
+            assert!((var - lambda).abs() < 0.05 * lambda.max(1.0), "var {var} for {lambda}");
+        }
+    }
+
+    #[test]
+    fn the_inside_zone_lift_stays_inside_the_zone() {
+        assert_eq!(inside_zone_lift(6.5, 6.0, 8.0, 0.5), 7.0);
+        assert_eq!(inside_zone_lift(7.9, 6.0, 8.0, 0.5), 8.0);
+        assert_eq!(inside_zone_lift(5.5, 6.0, 8.0, 0.5), 5.5);
+        assert_eq!(inside_zone_lift(8.5, 6.0, 8.0, 0.5), 8.5);
+    }
+
+    #[test]
+    fn waits_grow_with_load_and_process_cuts_noise() {
+        let q = Quality {
+            process_base: 4.0,
+            process_gain: 1.0,
+            process_half_effect: 30.0,
+            capability_weight: 3.5,
+            noise_sd: 1.2,
+            noise_process_reduction: 0.5,
+            wait_scale: 1.0,
+            wait_max: 60.0,
+            wait_penalty: 0.05,
+            failure_base: 0.05,
+            failure_process_reduction: 0.5,
+            failure_novice: 1.0,
+            failure_pressure: 2.0,
+            failure_drop: 3.0,
+            ambience_gain: 1.0,
+            ambience_half_effect: 20.0,
+        };
+        let calm = Service::new(0.5, 0.6, &q);
+        let busy = Service::new(0.5, 0.95, &q);
+        assert!(busy.wait_minutes > 5.0 * calm.wait_minutes && busy.base < calm.base);
+        assert_eq!(Service::new(0.5, 5.0, &q).wait_minutes, 60.0);
+        assert!(Service::new(1.0, 0.6, &q).noise_sd < calm.noise_sd);
+    }
+}

@@ -1,0 +1,332 @@
+//! The service profit chain for one replication, month by month.
+//!
+//! Each link of the chain is a module named after it; [`Firm::step`] wires
+//! them in the order of MODEL.md section 2: employees, encounters and
+//! delivered quality, the response against expectations, satisfaction,
+//! voice and recovery, loyalty, churn, the survey, word of mouth and
+//! acquisition, money. Customers are a struct of arrays; every customer-month
+//! draws from the customer's own stream keyed by the month, fixed-count draws
+//! first, so scenarios share their shocks.
+
+pub mod acquisition;
+pub mod churn;
+pub mod complaints;
+pub mod customers;
+pub mod employees;
+pub mod encounters;
+pub mod finance;
+pub mod loyalty;
+pub mod satisfaction;
+
+use rand::RngExt;
+use rand_distr::{Distribution, Poisson, StandardNormal};
+
+use crate::metrics::{MonthStats, PathTally};
+use crate::rng::{Kind, Purpose, StreamKey};
+use crate::scenario::{Drawn, Levers, Params};
+use complaints::{Path, Recovery};
+use customers::{Customer, Customers};
+use employees::{StaffLevers, Workforce};
+use encounters::Service;
+use finance::{Ledger, saturating};
+
+/// Segment-level quantities shared by all customers of a segment in one month.
+#[derive(Debug, Clone, Copy, Default)]
+struct SegmentMonth {
+    rate: f64,
+    p0: f64,
+    target: f64,
+    pull: f64,
+    propensity: f64,
+    balance_cap: f64,
+}
+
+/// The state of one replication: the firm, its staff and its customers.
+#[derive(Debug, Clone)]
+pub struct Firm<'a> {
+    drawn: &'a Drawn,
+    master: u64,
+    replication: u64,
+    months: u32,
+    next_customer: u64,
+    /// Active customers.
+    pub customers: Customers,
+    /// Front-line staff.
+    pub staff: Workforce,
+    demand: f64,
+    /// Complaint-path tracking for F5.
+    pub paths: PathTally,
+}
+
+impl<'a> Firm<'a> {
+    /// The firm at month 0 with `customers` customers, for a horizon of `months`.
+    pub fn new(drawn: &'a Drawn, customers: u32, months: u32, master: u64, replication: u64) -> Self {
+        let p = &drawn.params;
+        let max_staff = drawn.levers.staff.max().round().max(1.0) as u32;
+        let staff0 = drawn.levers.staff.at(0).round().max(1.0) as u32;
+        let mut pop = Customers::with_capacity(customers as usize * 2 + 1024);
+        for id in 0..u64::from(customers) {
+            pop.push(Customer::draw(master, replication, id, true, p));
+        }
+        let demand = pop
+            .segment
+            .iter()
+            .map(|&s| p.segments.each()[s as usize].1.encounter_rate)
+            .sum();
+        Firm {
+            drawn,
+            master,
+            replication,
+            months,
+            next_customer: u64::from(customers),
+            customers: pop,
+            staff: Workforce::new(master, replication, staff0, max_staff, &p.employees),
+            demand,
+            paths: PathTally::default(),
+        }
+    }
+
+    /// Simulates month `month` (0-based) and returns what was counted.
+    pub fn step(&mut self, month: u32) -> MonthStats {
+        let p: &Params<f64> = &self.drawn.params;
+        let lv: Levers<f64> = self.drawn.levers.map(|_, s| s.at(month));
+        let mut st = MonthStats {
+            active_start: self.customers.len() as u32,
+            ..MonthStats::default()
+        };
+        let n_active = self.customers.len() as f64;
+
+        // Employees: workload from last month's demand, learning, satisfaction, quits.
+        let process_effect = encounters::process_effect(lv.process, n_active, &p.quality);
+        let staff = self.staff.step(
+            month,
+            self.demand,
+            StaffLevers {
+                staff: lv.staff.round().max(1.0) as u32,
+                training_effect: employees::training_effect(lv.training, &p.employees),
+                process_effect,
+                pay_index: lv.pay_index,
+            },
+            &p.employees,
+            &p.quality,
+        );
+        let service = Service::new(process_effect, staff.workload, &p.quality);
+        let ambience =
+            p.quality.ambience_gain * saturating(lv.ambience / n_active.max(1.0), p.quality.ambience_half_effect);
+        let recovery = Recovery::new(
+            saturating(lv.recovery / n_active.max(1.0), p.complaints.recovery_half_effect),
+            &p.complaints,
+        );
+        let price_gap = lv.price_index - p.market.competitor_price_index;
+        let extra_wait = service.wait_minutes - p.market.wait_benchmark;
+        let segs: [SegmentMonth; 3] = std::array::from_fn(|i| {
+            let s = p.segments.each()[i].1;
+            let value =
+                satisfaction::perceived_value(s, p.market.product_advantage, staff.capability, price_gap, extra_wait);
+            SegmentMonth {
+                rate: s.encounter_rate,
+                p0: (-s.encounter_rate).exp(),
+                target: p.satisfaction.neutral + p.satisfaction.value_weight * value,
+                pull: p.market.competitor_pull
+                    * s.switching_sensitivity
+                    * (p.market.price_pull * s.price_weight * price_gap).exp(),
+                propensity: s.complaint_propensity,
+                balance_cap: s.balance_median * p.finance.balance_cap,
+            }
+        });
+        let benchmark = p.expectations.market_benchmark + p.expectations.benchmark_growth * f64::from(month) / 12.0;
+        let survey_month = month.is_multiple_of(3);
+        let track_paths = month + 12 <= self.months;
+        let (sp, ep, cp, lp) = (&p.satisfaction, &p.expectations, &p.complaints, &p.loyalty);
+        let mut revenue = 0.0;
+        let mut cost_to_serve = 0.0;
+        let (mut promoters, mut detractors) = (0u32, 0u32);
+
+        let mut i = 0;
+        while i < self.customers.len() {
+            let mut c = self.customers.get(i);
+            let seg = &segs[c.segment as usize];
+            let mut rng = c.key.rng(Purpose::Month, u64::from(month));
+            // Fixed-count draws first: they stay aligned whatever happens later.
+            let u_encounters: f64 = rng.random();
+            let u_churn: f64 = rng.random();
+            let u_followup: f64 = rng.random();
+            let u_survey: f64 = rng.random();
+            let u_cross: f64 = rng.random();
+            let z_survey: f64 = StandardNormal.sample(&mut rng);
+
+            // Follow a complaint path to its 12-month mark.
+            if c.path != 0 && u32::from(c.path_month) + 12 == month {
+                self.paths.stayed[c.path as usize] += 1;
+                c.path = 0;
+            }
+
+            // Encounters, delivered quality, the response against the zone, voice and recovery.
+            let n = encounters::poisson_count(seg.rate, seg.p0, u_encounters);
+            let (mut response_sum, mut quality_sum, mut sat_shock) = (0.0, 0.0, 0.0);
+            for _ in 0..n {
+                let (q, failed) = service.encounter(&self.staff, &mut rng);
+                let desired = c.adequate + c.width;
+                let q = encounters::inside_zone_lift(q, c.adequate, desired, ambience);
+                if failed {
+                    c.failures = c.failures.saturating_add(1);
+                    c.narrow = ep.failure_narrowing;
+                    st.failures += 1;
+                    let (u_voice, u_resolve, u_fast) = (rng.random::<f64>(), rng.random::<f64>(), rng.random::<f64>());
+                    let path = recovery.outcome(
+                        recovery.p_complain(seg.propensity, c.loyalty, cp),
+                        u_voice,
+                        u_resolve,
+                        u_fast,
+                    );
+                    if path != Path::Silent {
+                        st.complaints += 1;
+                    }
+                    if path == Path::Unresolved {
+                        st.unresolved += 1;
+                    }
+                    let (shock, grievance) = complaints::consequence(path, c.failures == 1, cp);
+                    sat_shock += shock;
+                    c.grievance = c.grievance.max(grievance);
+                    if track_paths {
+                        c.path = path as u8;
+                        c.path_month = month as u16;
+                    }
+                }
+                let a = satisfaction::narrowed_adequate(c.adequate, desired, c.narrow);
+                response_sum += satisfaction::response(q, a, desired, sp);
+                quality_sum += q;
+            }
+            st.encounters += n;
+            st.quality_sum += quality_sum;
+
+            // Satisfaction moves toward the month's response combined with perceived value.
+            c.satisfaction = if n > 0 {
+                satisfaction::approach(
+                    c.satisfaction,
+                    seg.target + c.disposition + response_sum / f64::from(n),
+                    sp.adjust_rate,
+                )
+            } else {
+                satisfaction::approach(c.satisfaction, seg.target + c.disposition, sp.idle_rate)
+            };
+            if u_followup < lv.followup {
+                st.followups += 1;
+                c.bond += lp.followup_bond * (1.0 - c.bond);
+                if c.satisfaction >= 3.5 {
+                    sat_shock += lp.followup_satisfaction;
+                }
+            }
+            c.satisfaction = (c.satisfaction + sat_shock).clamp(1.0, 5.0);
+
+            // Expectations drift toward experience and the market; narrowing fades.
+            if n > 0 {
+                let centre = c.adequate + 0.5 * c.width;
+                let shift = ep.adapt_experience * (quality_sum / f64::from(n) - centre)
+                    + ep.adapt_market * (benchmark - centre);
+                c.adequate = (c.adequate + shift).clamp(0.0, 10.0 - c.width);
+            }
+            c.narrow *= ep.narrowing_persistence;
+
+            // Loyalty: bond grows with tenure, commitment follows the nonlinear curve.
+            c.bond += lp.bond_growth / 12.0 * (1.0 - c.bond);
+            c.loyalty += lp.adjust_rate * (loyalty::target(c.satisfaction, c.bond, c.products, lp) - c.loyalty);
+            if u_cross < lp.cross_sell * c.loyalty && f64::from(c.products) < lp.max_products {
+                c.products += 1;
+            }
+
+            // The quarterly survey.
+            if survey_month && u_survey < p.survey.sample_share {
+                c.last_score = satisfaction::survey_score(c.satisfaction, p.survey.response_sd * z_survey);
+                st.survey_by_score[c.last_score as usize] += 1;
+            }
+
+            // Money from this customer this month.
+            let room = (1.0 - c.balance / seg.balance_cap).max(0.0);
+            c.balance += c.balance * p.finance.balance_growth / 12.0 * c.loyalty * room;
+            revenue += lv.price_index
+                * (c.balance * p.finance.margin / 12.0 + f64::from(c.products) * p.finance.fee_per_product);
+            cost_to_serve += f64::from(n) * p.finance.cost_per_encounter
+                + p.finance.cost_per_customer
+                    * (1.0 - p.finance.tenure_cost_saving * (f64::from(c.tenure) / 60.0).min(1.0));
+
+            // Churn.
+            st.exposure_by_score[c.last_score as usize] += 1;
+            let h = churn::hazard(
+                c.satisfaction,
+                c.loyalty,
+                seg.pull,
+                cp.grievance_multiplier * c.grievance,
+                &p.churn,
+            );
+            c.grievance *= cp.grievance_persistence;
+            if u_churn < h {
+                st.churned += 1;
+                st.churn_by_score[c.last_score as usize] += 1;
+                if c.path != 0 {
+                    self.paths.left[c.path as usize] += 1;
+                }
+                self.customers.swap_remove(i);
+                continue;
+            }
+            c.tenure = c.tenure.saturating_add(1);
+            st.satisfaction_sum += c.satisfaction;
+            if c.satisfaction >= p.acquisition.promoter_satisfaction && c.loyalty >= p.acquisition.promoter_loyalty {
+                promoters += 1;
+            }
+            if c.satisfaction < p.acquisition.detractor_satisfaction {
+                detractors += 1;
+            }
+            self.customers.set(i, &c);
+            i += 1;
+        }
+
+        // Word of mouth and acquisition.
+        let lambda = acquisition::expected_new(
+            &p.acquisition,
+            lv.marketing,
+            f64::from(promoters),
+            f64::from(detractors),
+            f64::from(st.unresolved),
+            price_gap,
+        );
+        let mut rng =
+            StreamKey::new(self.master, self.replication, Kind::Firm, 0).rng(Purpose::Acquisition, u64::from(month));
+        let new = if lambda > 0.0 {
+            Poisson::new(lambda).map_or(0.0, |d| d.sample(&mut rng)) as u32
+        } else {
+            0
+        };
+        for _ in 0..new {
+            let c = Customer::draw(self.master, self.replication, self.next_customer, false, p);
+            st.satisfaction_sum += c.satisfaction;
+            self.customers.push(c);
+            self.next_customer += 1;
+        }
+        self.demand = f64::from(st.encounters);
+
+        st.new_customers = new;
+        st.active_end = self.customers.len() as u32;
+        st.promoters = promoters;
+        st.detractors = detractors;
+        st.wait_minutes = service.wait_minutes;
+        st.staff = staff.staff;
+        st.quits = staff.quits;
+        st.capability = staff.capability;
+        st.employee_satisfaction = staff.satisfaction;
+        let n_staff = f64::from(staff.staff);
+        st.ledger = Ledger {
+            revenue,
+            cost_to_serve,
+            complaint_handling: f64::from(st.complaints) * cp.handling_cost,
+            acquisition: f64::from(new) * p.finance.onboarding_cost,
+            marketing: lv.marketing / 12.0,
+            staff: n_staff * p.employees.salary * lv.pay_index / 12.0
+                + f64::from(staff.hires) * p.employees.hiring_cost,
+            investment: (lv.training * n_staff + lv.process + lv.recovery + lv.ambience) / 12.0
+                + f64::from(st.followups) * lp.followup_cost,
+            overhead: p.finance.overhead / 12.0,
+        };
+        st
+    }
+}

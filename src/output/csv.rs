@@ -1,0 +1,77 @@
+//! `replications.csv` (one row per scenario and replication) and `monthly.csv`
+//! (one row per scenario and month, with quantiles over replications).
+
+use std::path::Path;
+
+use crate::engine::RunResult;
+use crate::error::{Error, Result};
+use crate::metrics::{Metrics, SERIES};
+use crate::stats::{quantile_sorted, sorted_finite};
+
+fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
+    move |e| Error::Write {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    }
+}
+
+/// Formats a value for CSV: shortest round-trip form, empty for NaN.
+fn num(v: f64) -> String {
+    if v.is_finite() { format!("{v}") } else { String::new() }
+}
+
+/// Writes one row per scenario and replication, the metrics as columns.
+pub fn write_replications(result: &RunResult, path: &Path) -> Result<()> {
+    let err = csv_err(path);
+    let mut w = csv::Writer::from_path(path).map_err(&err)?;
+    let mut header = vec!["scenario".to_string(), "replication".to_string()];
+    header.extend(Metrics::NAMES.iter().map(|s| s.to_string()));
+    w.write_record(&header).map_err(&err)?;
+    for run in &result.scenarios {
+        for (r, rep) in run.replications.iter().enumerate() {
+            let mut row = vec![run.scenario.name.clone(), r.to_string()];
+            row.extend(rep.metrics.values().into_iter().map(num));
+            w.write_record(&row).map_err(&err)?;
+        }
+    }
+    w.flush().map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Quantiles written per series in `monthly.csv`.
+pub const MONTHLY_QUANTILES: [(&str, f64); 5] =
+    [("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)];
+
+/// Writes one row per scenario and month: mean and quantiles of each series.
+pub fn write_monthly(result: &RunResult, path: &Path) -> Result<()> {
+    let err = csv_err(path);
+    let mut w = csv::Writer::from_path(path).map_err(&err)?;
+    let mut header = vec!["scenario".to_string(), "month".to_string()];
+    for s in SERIES {
+        header.push(format!("{s}_mean"));
+        header.extend(MONTHLY_QUANTILES.iter().map(|(q, _)| format!("{s}_{q}")));
+    }
+    w.write_record(&header).map_err(&err)?;
+    for run in &result.scenarios {
+        for month in 0..run.scenario.months as usize {
+            let mut row = vec![run.scenario.name.clone(), (month + 1).to_string()];
+            for k in 0..SERIES.len() {
+                let v = sorted_finite(run.replications.iter().map(|r| r.monthly[month][k]));
+                let mean = if v.is_empty() {
+                    f64::NAN
+                } else {
+                    v.iter().sum::<f64>() / v.len() as f64
+                };
+                row.push(num(mean));
+                row.extend(MONTHLY_QUANTILES.iter().map(|(_, q)| num(quantile_sorted(&v, *q))));
+            }
+            w.write_record(&row).map_err(&err)?;
+        }
+    }
+    w.flush().map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
