@@ -330,3 +330,84 @@ impl<'a> Firm<'a> {
         st
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Metrics;
+    use crate::scenario::Scenario;
+
+    fn baseline(overrides: &[&str]) -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        let o: Vec<crate::Override> = overrides.iter().map(|s| s.parse().unwrap()).collect();
+        Scenario::load(&path, &o).unwrap()
+    }
+
+    #[test]
+    fn money_balances_and_customers_add_up_every_month() {
+        let sc = baseline(&["simulation.customers=3000"]);
+        let drawn = sc.draw(3, 0);
+        let mut firm = Firm::new(&drawn, sc.customers, 36, 3, 0);
+        let mut months = Vec::new();
+        let mut active = sc.customers;
+        for m in 0..36 {
+            let st = firm.step(m);
+            let l = st.ledger;
+            let lines = [
+                l.cost_to_serve,
+                l.complaint_handling,
+                l.acquisition,
+                l.marketing,
+                l.staff,
+                l.investment,
+                l.overhead,
+            ];
+            assert!(
+                l.revenue > 0.0 && lines.iter().all(|x| x.is_finite() && *x >= 0.0),
+                "month {m}: {l:?}"
+            );
+            let profit = l.revenue - lines.iter().sum::<f64>();
+            assert!(
+                (profit - l.profit()).abs() <= 1e-9 * l.revenue,
+                "month {m}: revenue - costs != profit"
+            );
+            assert_eq!(st.active_start, active);
+            assert_eq!(
+                st.active_end,
+                st.active_start - st.churned + st.new_customers,
+                "month {m}"
+            );
+            assert_eq!(st.churn_by_score.iter().sum::<u32>(), st.churned);
+            assert_eq!(st.exposure_by_score.iter().sum::<u32>(), st.active_start);
+            let staff_cost = f64::from(st.staff) * drawn.params.employees.salary / 12.0;
+            assert!(l.staff >= staff_cost - 1e-6, "salaries are paid");
+            active = st.active_end;
+            months.push(st);
+        }
+        let m = Metrics::from_months(&months, &firm.paths, drawn.params.finance.discount_rate);
+        let total: f64 = months.iter().map(|s| s.ledger.profit()).sum();
+        assert!((m.cumulative_profit - total).abs() < 1e-6 * total.abs().max(1.0));
+        let npv: f64 = months
+            .iter()
+            .enumerate()
+            .map(|(t, s)| s.ledger.profit() * finance::discount(0.08, t as u32))
+            .sum();
+        assert!((m.npv - npv).abs() < 1e-6 * npv.abs().max(1.0));
+    }
+
+    #[test]
+    fn more_staff_shortens_waits_and_fewer_lengthen_them() {
+        let wait = |staff: &str| {
+            let sc = baseline(&["simulation.customers=3000", staff]);
+            let drawn = sc.draw(1, 0);
+            let mut firm = Firm::new(&drawn, sc.customers, 6, 1, 0);
+            (0..6).map(|m| firm.step(m).wait_minutes).sum::<f64>()
+        };
+        let (few, normal, many) = (
+            wait("levers.staff=10"),
+            wait("levers.staff=12"),
+            wait("levers.staff=20"),
+        );
+        assert!(few > normal && normal > many, "{few} {normal} {many}");
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests: one test binary driving the real `spc` binary on the
+//! shipped scenario files.
+
+mod cli;
+mod determinism;
+mod facts;
+mod ranking;
+mod util;
