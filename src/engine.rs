@@ -61,6 +61,16 @@ pub struct RunResult {
 }
 
 impl RunResult {
+    /// Appends a later batch of replications of the same scenarios.
+    pub fn extend(&mut self, later: RunResult) {
+        for (run, more) in self.scenarios.iter_mut().zip(later.scenarios) {
+            run.replications.extend(more.replications);
+        }
+        self.options.replications += later.options.replications;
+        self.elapsed += later.elapsed;
+        self.customer_months += later.customer_months;
+    }
+
     /// Customer-months per second.
     pub fn throughput(&self) -> f64 {
         self.customer_months as f64 / self.elapsed.as_secs_f64().max(1e-9)
@@ -92,12 +102,26 @@ pub fn run(
     if options.replications == 0 {
         return Err(Error::Options("--replications must be at least 1".into()));
     }
+    run_range(scenarios, options, 0..u64::from(options.replications), cancel, on_done)
+}
+
+/// Runs replications `range` of every scenario. Replication `r` always uses
+/// the same streams, so running `0..n` at once or in batches gives the same
+/// replications; [`RunResult::extend`] joins batches.
+pub fn run_range(
+    scenarios: &[Scenario],
+    options: &RunOptions,
+    range: std::ops::Range<u64>,
+    cancel: &AtomicBool,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<RunResult> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.max(1))
         .build()
         .map_err(|e| Error::Options(format!("cannot start {} threads: {e}", options.threads)))?;
+    let per_scenario = (range.end - range.start) as usize;
     let jobs: Vec<(usize, u64)> = (0..scenarios.len())
-        .flat_map(|s| (0..u64::from(options.replications)).map(move |r| (s, r)))
+        .flat_map(|s| range.clone().map(move |r| (s, r)))
         .collect();
     let start = Instant::now();
     let outcomes: Vec<Option<Replication>> = pool.install(|| {
@@ -121,7 +145,7 @@ pub fn run(
         .iter()
         .map(|s| ScenarioRun {
             scenario: s.clone(),
-            replications: outcomes.by_ref().take(options.replications as usize).collect(),
+            replications: outcomes.by_ref().take(per_scenario).collect(),
         })
         .collect();
     let customer_months = runs
@@ -131,7 +155,10 @@ pub fn run(
         .sum();
     Ok(RunResult {
         scenarios: runs,
-        options: options.clone(),
+        options: RunOptions {
+            replications: per_scenario as u32,
+            ..options.clone()
+        },
         elapsed,
         customer_months,
     })

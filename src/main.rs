@@ -31,6 +31,29 @@ struct Cli {
 enum Command {
     /// Run scenarios and write summary.json, replications.csv, monthly.csv and manifest.json.
     Run(RunArgs),
+    /// Compare alternatives with a baseline on paired replications (common random numbers):
+    /// NPV and metric differences with 95% intervals, chance of beating the baseline,
+    /// incremental investment, ROI and payback month. Writes comparison.json besides the run files.
+    Compare(CompareArgs),
+}
+
+#[derive(Args, Debug)]
+struct CompareArgs {
+    /// The baseline scenario (file, or name in scenarios/).
+    #[arg(value_name = "BASELINE")]
+    baseline: String,
+    /// One or more alternatives to compare with it.
+    #[arg(value_name = "ALTERNATIVE", required = true)]
+    alternatives: Vec<String>,
+    /// Keep adding replications until the 95% interval of every NPV difference is narrower
+    /// than plus or minus this many euros (or --max-replications is reached).
+    #[arg(long, value_name = "EUR")]
+    precision: Option<f64>,
+    /// Upper limit on replications with --precision.
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "precision")]
+    max_replications: u32,
+    #[command(flatten)]
+    sim: SimArgs,
 }
 
 /// Flags shared by every command that simulates.
@@ -111,14 +134,17 @@ impl SimArgs {
         files.iter().map(|f| Scenario::load(f, &overrides)).collect()
     }
 
-    fn options(&self) -> RunOptions {
-        RunOptions {
+    fn options(&self) -> Result<RunOptions, Error> {
+        if self.threads == Some(0) {
+            return Err(Error::Options("--threads must be at least 1".into()));
+        }
+        Ok(RunOptions {
             seed: self.seed,
             replications: self.replications.unwrap_or(60),
             threads: self
                 .threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        }
+        })
     }
 
     fn progress(&self, total: u64) -> ProgressBar {
@@ -143,22 +169,62 @@ fn cancel_flag() -> Arc<AtomicBool> {
     flag
 }
 
+fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
+}
+
 fn run(args: &RunArgs) -> anyhow::Result<()> {
     let sim = &args.sim;
     let scenarios = sim.load(&args.scenarios)?;
-    if sim.threads == Some(0) {
-        return Err(Error::Options("--threads must be at least 1".into()).into());
-    }
-    let options = sim.options();
+    let options = sim.options()?;
     let bar = sim.progress(scenarios.len() as u64 * u64::from(options.replications));
     let cancel = cancel_flag();
     let result = spc::run(&scenarios, &options, &cancel, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let command_line = std::env::args().collect::<Vec<_>>().join(" ");
-    spc::output::write_all(&result, &sim.out, &command_line)
+    spc::output::write_all(&result, &sim.out, &command_line(), &|_| Ok(()))
         .with_context(|| format!("writing results to {}", sim.out.display()))?;
     if !sim.quiet {
         print!("{}", spc::output::terminal_table(&result));
+        println!("results in {}", sim.out.display());
+    }
+    Ok(())
+}
+
+fn compare(args: &CompareArgs) -> anyhow::Result<()> {
+    let sim = &args.sim;
+    let names: Vec<String> = std::iter::once(args.baseline.clone())
+        .chain(args.alternatives.iter().cloned())
+        .collect();
+    let scenarios = sim.load(&names)?;
+    let options = sim.options()?;
+    let precision = args.precision.map(|half_width| spc::compare::Precision {
+        half_width,
+        max_replications: args.max_replications,
+    });
+    let bar = sim.progress(scenarios.len() as u64 * u64::from(options.replications));
+    let cancel = cancel_flag();
+    let (result, comparison) = spc::compare::run(&scenarios, &options, precision, &cancel, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    spc::output::write_all(&result, &sim.out, &command_line(), &|stage| {
+        spc::output::compare::write_comparison(&comparison, &stage.join("comparison.json"))
+    })
+    .with_context(|| format!("writing results to {}", sim.out.display()))?;
+    if !sim.quiet {
+        print!("{}", spc::output::compare::comparison_table(&comparison));
+        if let Some(p) = precision {
+            let widest = spc::compare::npv_half_widths(&comparison)
+                .into_iter()
+                .fold(0.0, f64::max);
+            let reached = if widest <= p.half_width {
+                "reached"
+            } else {
+                "NOT reached (--max-replications hit)"
+            };
+            println!(
+                "precision +-{:.0} EUR {reached}: {} replications, widest NPV interval +-{widest:.0} EUR",
+                p.half_width, comparison.replications
+            );
+        }
         println!("results in {}", sim.out.display());
     }
     Ok(())
@@ -176,6 +242,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Command::Run(args) => run(args),
+        Command::Compare(args) => compare(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -148,8 +148,10 @@ metrics! {
     retention_fast,
     /// Revenue over the horizon (EUR).
     revenue,
-    /// Spend on the investment levers (training, process, recovery, follow-up, marketing) over the horizon (EUR).
+    /// Spend on the investment levers (training, process, recovery, ambience, follow-up, marketing) over the horizon (EUR).
     investment,
+    /// Present value of what management chose to spend: lever budgets, marketing and salaries (EUR).
+    spend_npv,
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
@@ -177,9 +179,11 @@ impl Metrics {
         let complaints = sum(&|m| f64::from(m.complaints));
         let n = months.len() as f64;
         let retention = |p: usize| ratio(f64::from(paths.stayed[p]), f64::from(paths.stayed[p] + paths.left[p]));
-        let mut npv = 0.0;
+        let (mut npv, mut spend_npv) = (0.0, 0.0);
         for (t, m) in months.iter().enumerate() {
-            npv += m.ledger.profit() * crate::model::finance::discount(discount_rate, t as u32);
+            let d = crate::model::finance::discount(discount_rate, t as u32);
+            npv += m.ledger.profit() * d;
+            spend_npv += m.ledger.lever_spend() * d;
         }
         Metrics {
             npv,
@@ -208,6 +212,7 @@ impl Metrics {
             retention_fast: retention(4),
             revenue: sum(&|m| m.ledger.revenue),
             investment: sum(&|m| m.ledger.investment + m.ledger.marketing),
+            spend_npv,
         }
     }
 }

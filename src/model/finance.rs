@@ -20,8 +20,10 @@ pub struct Ledger {
     pub acquisition: f64,
     /// The marketing budget.
     pub marketing: f64,
-    /// Salaries and hiring.
-    pub staff: f64,
+    /// Front-line salaries (head count x salary x pay index).
+    pub salaries: f64,
+    /// Replacing leavers and hiring for growth.
+    pub hiring: f64,
     /// Training, process, recovery and follow-up budgets.
     pub investment: f64,
     /// Fixed overhead.
@@ -35,9 +37,15 @@ impl Ledger {
             + self.complaint_handling
             + self.acquisition
             + self.marketing
-            + self.staff
+            + self.salaries
+            + self.hiring
             + self.investment
             + self.overhead
+    }
+
+    /// What management chose to spend: the lever budgets, marketing and salaries.
+    pub fn lever_spend(&self) -> f64 {
+        self.investment + self.marketing + self.salaries
     }
 
     /// Revenue minus costs.
@@ -69,7 +77,8 @@ mod tests {
             complaint_handling: 1.0,
             acquisition: 2.0,
             marketing: 4.0,
-            staff: 30.0,
+            salaries: 25.0,
+            hiring: 5.0,
             investment: 5.0,
             overhead: 7.0,
         };

@@ -25,7 +25,8 @@ pub fn metric_summaries(run: &ScenarioRun) -> Vec<(&'static str, Summary)> {
         .collect()
 }
 
-fn write_json(value: &impl Serialize, path: &Path) -> Result<()> {
+/// Writes `value` as pretty JSON to `path`.
+pub fn write_json(value: &impl Serialize, path: &Path) -> Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Error::Write {
         path: path.to_path_buf(),
         source: e.into(),

@@ -5,6 +5,7 @@
 //! place only when all of them are complete, so a failed or interrupted run
 //! never leaves a half-written file behind.
 
+pub mod compare;
 pub mod csv;
 pub mod json;
 pub mod table;
@@ -65,14 +66,21 @@ pub fn commit(stage: &Path, dir: &Path) -> Result<()> {
 }
 
 /// Writes `summary.json`, `replications.csv`, `monthly.csv` and `manifest.json`
-/// into `dir`, atomically. `command_line` is recorded in the manifest.
-pub fn write_all(result: &RunResult, dir: &Path, command_line: &str) -> Result<()> {
+/// into `dir`, plus whatever `extra` writes into the staging folder it is
+/// given, atomically. `command_line` is recorded in the manifest.
+pub fn write_all(
+    result: &RunResult,
+    dir: &Path,
+    command_line: &str,
+    extra: &dyn Fn(&Path) -> Result<()>,
+) -> Result<()> {
     let stage = staging(dir)?;
     let written = (|| {
         json::write_summary(result, &stage.join("summary.json"))?;
         csv::write_replications(result, &stage.join("replications.csv"))?;
         csv::write_monthly(result, &stage.join("monthly.csv"))?;
-        json::write_manifest(result, command_line, &stage.join("manifest.json"))
+        json::write_manifest(result, command_line, &stage.join("manifest.json"))?;
+        extra(&stage)
     })();
     match written {
         Ok(()) => commit(&stage, dir),

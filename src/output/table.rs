@@ -5,6 +5,38 @@ use std::fmt::Write;
 use crate::engine::RunResult;
 use crate::output::json::metric_summaries;
 
+/// Renders a table: the first column left-aligned, the others right-aligned,
+/// with a rule under the headers.
+pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|k| {
+            rows.iter()
+                .map(|r| r[k].chars().count())
+                .chain([headers[k].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        for (k, c) in cells.enumerate() {
+            if k == 0 {
+                let _ = write!(out, "{c:<w$}", w = widths[k]);
+            } else {
+                let _ = write!(out, "  {c:>w$}", w = widths[k]);
+            }
+        }
+        out.push('\n');
+    };
+    line(&mut headers.iter().copied());
+    let rules: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(&mut rules.iter().map(String::as_str));
+    for r in rows {
+        line(&mut r.iter().map(String::as_str));
+    }
+    out
+}
+
 /// Money in millions of euros with one decimal, e.g. `12.3`.
 fn meur(v: f64) -> String {
     format!("{:.1}", v / 1e6)
@@ -22,53 +54,23 @@ pub fn terminal_table(result: &RunResult) -> String {
         "satisfied churners",
         "final customers",
     ];
-    let mut rows: Vec<[String; 7]> = Vec::new();
-    for run in &result.scenarios {
-        let m: std::collections::HashMap<_, _> = metric_summaries(run).into_iter().collect();
-        rows.push([
-            run.scenario.name.clone(),
-            meur(m["npv"].mean),
-            format!("{} .. {}", meur(m["npv"].p5), meur(m["npv"].p95)),
-            format!("{:.1}%", 100.0 * m["annual_retention"].mean),
-            format!("{:.2} / 5", m["mean_satisfaction"].mean),
-            format!("{:.0}%", 100.0 * m["satisfied_churner_share"].mean),
-            format!("{:.0}", m["final_customers"].mean),
-        ]);
-    }
-    let widths: Vec<usize> = (0..headers.len())
-        .map(|k| {
-            rows.iter()
-                .map(|r| r[k].chars().count())
-                .chain([headers[k].len()])
-                .max()
-                .unwrap_or(0)
+    let rows: Vec<Vec<String>> = result
+        .scenarios
+        .iter()
+        .map(|run| {
+            let m: std::collections::HashMap<_, _> = metric_summaries(run).into_iter().collect();
+            vec![
+                run.scenario.name.clone(),
+                meur(m["npv"].mean),
+                format!("{} .. {}", meur(m["npv"].p5), meur(m["npv"].p95)),
+                format!("{:.1}%", 100.0 * m["annual_retention"].mean),
+                format!("{:.2} / 5", m["mean_satisfaction"].mean),
+                format!("{:.0}%", 100.0 * m["satisfied_churner_share"].mean),
+                format!("{:.0}", m["final_customers"].mean),
+            ]
         })
         .collect();
-    let mut out = String::new();
-    let line = |cells: &[&str], out: &mut String| {
-        for (k, c) in cells.iter().enumerate() {
-            if k == 0 {
-                let _ = write!(out, "{c:<w$}", w = widths[k]);
-            } else {
-                let _ = write!(out, "  {c:>w$}", w = widths[k]);
-            }
-        }
-        out.push('\n');
-    };
-    line(&headers, &mut out);
-    line(
-        &widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-        &mut out,
-    );
-    for r in &rows {
-        line(&r.iter().map(String::as_str).collect::<Vec<_>>(), &mut out);
-    }
+    let mut out = render(&headers, &rows);
     let reps = result.scenarios.first().map_or(0, |s| s.replications.len());
     let _ = writeln!(
         out,

@@ -2,6 +2,7 @@
 //! shipped scenario files.
 
 mod cli;
+mod compare;
 mod determinism;
 mod facts;
 mod ranking;
