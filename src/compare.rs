@@ -15,7 +15,7 @@ use crate::engine::{self, RunOptions, RunResult, ScenarioRun};
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::scenario::Scenario;
-use crate::stats::{Summary, quantile_sorted, sorted_finite};
+use crate::stats::{Summary, five};
 
 /// Mean and 95% confidence interval of a paired difference.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -63,9 +63,6 @@ pub struct Comparison {
     pub comparisons: Vec<AltComparison>,
 }
 
-/// The quantiles of [`AltComparison::cumulative_profit_bands`].
-pub const BANDS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
-
 fn variance(v: &[f64]) -> f64 {
     Summary::of(v.iter().copied()).sd.powi(2)
 }
@@ -92,10 +89,7 @@ fn compare_one(base: &ScenarioRun, alt: &ScenarioRun) -> AltComparison {
     let p_better = npv_differences.iter().filter(|d| **d > 0.0).count() as f64 / npv_differences.len().max(1) as f64;
     let months = base.scenario.months.min(alt.scenario.months) as usize;
     let cumulative_profit_bands: Vec<[f64; 5]> = (0..months)
-        .map(|t| {
-            let d = sorted_finite(pairs().map(|(b, a)| a.monthly[t][5] - b.monthly[t][5]));
-            BANDS.map(|q| quantile_sorted(&d, q))
-        })
+        .map(|t| five(pairs().map(|(b, a)| a.monthly[t][5] - b.monthly[t][5])).1)
         .collect();
     let payback_month = match cumulative_profit_bands.iter().rposition(|b| b[2] <= 0.0) {
         None => Some(1),

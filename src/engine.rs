@@ -36,6 +36,8 @@ pub struct Replication {
     pub monthly: Vec<MonthRow>,
     /// Customer-months simulated.
     pub customer_months: u64,
+    /// Sampled encounters (position in the zone, satisfaction response); replication 0 only.
+    pub response_sample: Vec<[f32; 2]>,
 }
 
 /// All replications of one scenario, in replication order.
@@ -77,15 +79,23 @@ impl RunResult {
     }
 }
 
-/// Simulates replication `replication` of `scenario` under `seed`.
-pub fn replicate(scenario: &Scenario, seed: u64, replication: u64) -> Replication {
+/// Encounters sampled for the quality response curve (replication 0 of each scenario).
+pub const RESPONSE_SAMPLE: usize = 20_000;
+
+/// Simulates replication `replication` of `scenario` under `seed`, sampling up
+/// to `sample` encounters for the response curve (0 for none).
+pub fn replicate(scenario: &Scenario, seed: u64, replication: u64, sample: usize) -> Replication {
     let drawn = scenario.draw(seed, replication);
     let mut firm = Firm::new(&drawn, scenario.customers, scenario.months, seed, replication);
+    if sample > 0 {
+        firm.response_sample = Some(Vec::with_capacity(sample));
+    }
     let months: Vec<_> = (0..scenario.months).map(|m| firm.step(m)).collect();
     Replication {
         metrics: Metrics::from_months(&months, &firm.paths, drawn.params.finance.discount_rate),
         monthly: month_rows(&months),
         customer_months: months.iter().map(|m| u64::from(m.active_start)).sum(),
+        response_sample: firm.response_sample.unwrap_or_default(),
     }
 }
 
@@ -130,7 +140,7 @@ pub fn run_range(
                 if cancel.load(Ordering::Relaxed) {
                     return None;
                 }
-                let rep = replicate(&scenarios[s], options.seed, r);
+                let rep = replicate(&scenarios[s], options.seed, r, if r == 0 { RESPONSE_SAMPLE } else { 0 });
                 on_done();
                 Some(rep)
             })

@@ -21,6 +21,7 @@ pub mod error;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;

@@ -84,6 +84,9 @@ struct SimArgs {
     /// No progress bar and no table; errors only.
     #[arg(short, long)]
     quiet: bool,
+    /// Write only the data files: no plots/ and no report.html.
+    #[arg(long)]
+    no_plots: bool,
 }
 
 #[derive(Args, Debug)]
@@ -147,6 +150,15 @@ impl SimArgs {
         })
     }
 
+    /// Plots and report.html into the staging folder, unless --no-plots.
+    fn report(&self, result: &spc::RunResult, c: Option<&spc::compare::Comparison>, stage: &Path) -> Result<(), Error> {
+        if self.no_plots {
+            Ok(())
+        } else {
+            spc::report::write(result, c, stage)
+        }
+    }
+
     fn progress(&self, total: u64) -> ProgressBar {
         if self.quiet || !std::io::stderr().is_terminal() {
             return ProgressBar::hidden();
@@ -181,8 +193,10 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let cancel = cancel_flag();
     let result = spc::run(&scenarios, &options, &cancel, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    spc::output::write_all(&result, &sim.out, &command_line(), &|_| Ok(()))
-        .with_context(|| format!("writing results to {}", sim.out.display()))?;
+    spc::output::write_all(&result, &sim.out, &command_line(), &|stage| {
+        sim.report(&result, None, stage)
+    })
+    .with_context(|| format!("writing results to {}", sim.out.display()))?;
     if !sim.quiet {
         print!("{}", spc::output::terminal_table(&result));
         println!("results in {}", sim.out.display());
@@ -206,7 +220,8 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     let (result, comparison) = spc::compare::run(&scenarios, &options, precision, &cancel, &|| bar.inc(1))?;
     bar.finish_and_clear();
     spc::output::write_all(&result, &sim.out, &command_line(), &|stage| {
-        spc::output::compare::write_comparison(&comparison, &stage.join("comparison.json"))
+        spc::output::compare::write_comparison(&comparison, &stage.join("comparison.json"))?;
+        sim.report(&result, Some(&comparison), stage)
     })
     .with_context(|| format!("writing results to {}", sim.out.display()))?;
     if !sim.quiet {

@@ -112,6 +112,16 @@ metrics! {
     top_box_share,
     /// Share of churners (with a score) whose last score was 4 or 5 (0-1).
     satisfied_churner_share,
+    /// Share of scored churners whose last score was 1 (0-1).
+    churner_share_score1,
+    /// Share of scored churners whose last score was 2 (0-1).
+    churner_share_score2,
+    /// Share of scored churners whose last score was 3 (0-1).
+    churner_share_score3,
+    /// Share of scored churners whose last score was 4 (0-1).
+    churner_share_score4,
+    /// Share of scored churners whose last score was 5 (0-1).
+    churner_share_score5,
     /// Annual churn of customers whose last score was 1.
     churn_rate_score1,
     /// Annual churn of customers whose last score was 2.
@@ -193,6 +203,11 @@ impl Metrics {
             mean_satisfaction: ratio((1..=5).map(|k| k as f64 * survey_k(k)).sum(), answers),
             top_box_share: ratio(survey_k(5), answers),
             satisfied_churner_share: ratio(churn_k(4) + churn_k(5), scored_churners),
+            churner_share_score1: ratio(churn_k(1), scored_churners),
+            churner_share_score2: ratio(churn_k(2), scored_churners),
+            churner_share_score3: ratio(churn_k(3), scored_churners),
+            churner_share_score4: ratio(churn_k(4), scored_churners),
+            churner_share_score5: ratio(churn_k(5), scored_churners),
             churn_rate_score1: rate_k(1),
             churn_rate_score2: rate_k(2),
             churn_rate_score3: rate_k(3),

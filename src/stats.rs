@@ -48,6 +48,20 @@ pub fn sorted_finite(values: impl IntoIterator<Item = f64>) -> Vec<f64> {
     v
 }
 
+/// The quantiles of [`five`]: p5, p25, p50, p75, p95.
+pub const FIVE: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+/// Mean and the [`FIVE`] quantiles of the finite `values` (NaN when there are none).
+pub fn five(values: impl IntoIterator<Item = f64>) -> (f64, [f64; 5]) {
+    let v = sorted_finite(values);
+    let mean = if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    (mean, FIVE.map(|q| quantile_sorted(&v, q)))
+}
+
 /// Half-width multiplier of a 95% interval for `n` observations.
 pub fn t95(n: usize) -> f64 {
     if n < 2 {

@@ -56,6 +56,9 @@ pub struct Firm<'a> {
     demand: f64,
     /// Complaint-path tracking for F5.
     pub paths: PathTally,
+    /// If set, encounters are sampled into it until it is full: (delivered quality relative to the
+    /// customer's zone, 0 at A and 1 at D; the satisfaction response in points). Draws nothing.
+    pub response_sample: Option<Vec<[f32; 2]>>,
 }
 
 impl<'a> Firm<'a> {
@@ -83,6 +86,7 @@ impl<'a> Firm<'a> {
             staff: Workforce::new(master, replication, staff0, max_staff, &p.employees),
             demand,
             paths: PathTally::default(),
+            response_sample: None,
         }
     }
 
@@ -194,7 +198,13 @@ impl<'a> Firm<'a> {
                     }
                 }
                 let a = satisfaction::narrowed_adequate(c.adequate, desired, c.narrow);
-                response_sum += satisfaction::response(q, a, desired, sp);
+                let response = satisfaction::response(q, a, desired, sp);
+                response_sum += response;
+                if let Some(sample) = self.response_sample.as_mut()
+                    && sample.len() < sample.capacity()
+                {
+                    sample.push([((q - a) / (desired - a).max(1e-9)) as f32, response as f32]);
+                }
                 quality_sum += q;
             }
             st.encounters += n;

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::engine::RunResult;
 use crate::error::{Error, Result};
 use crate::metrics::{Metrics, SERIES};
-use crate::stats::{quantile_sorted, sorted_finite};
+use crate::stats::five;
 
 fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
     move |e| Error::Write {
@@ -40,9 +40,8 @@ pub fn write_replications(result: &RunResult, path: &Path) -> Result<()> {
     })
 }
 
-/// Quantiles written per series in `monthly.csv`.
-pub const MONTHLY_QUANTILES: [(&str, f64); 5] =
-    [("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)];
+/// Names of the quantile columns written per series in `monthly.csv`, matching [`crate::stats::FIVE`].
+pub const MONTHLY_QUANTILES: [&str; 5] = ["p5", "p25", "p50", "p75", "p95"];
 
 /// Writes one row per scenario and month: mean and quantiles of each series.
 pub fn write_monthly(result: &RunResult, path: &Path) -> Result<()> {
@@ -51,21 +50,16 @@ pub fn write_monthly(result: &RunResult, path: &Path) -> Result<()> {
     let mut header = vec!["scenario".to_string(), "month".to_string()];
     for s in SERIES {
         header.push(format!("{s}_mean"));
-        header.extend(MONTHLY_QUANTILES.iter().map(|(q, _)| format!("{s}_{q}")));
+        header.extend(MONTHLY_QUANTILES.iter().map(|q| format!("{s}_{q}")));
     }
     w.write_record(&header).map_err(&err)?;
     for run in &result.scenarios {
         for month in 0..run.scenario.months as usize {
             let mut row = vec![run.scenario.name.clone(), (month + 1).to_string()];
             for k in 0..SERIES.len() {
-                let v = sorted_finite(run.replications.iter().map(|r| r.monthly[month][k]));
-                let mean = if v.is_empty() {
-                    f64::NAN
-                } else {
-                    v.iter().sum::<f64>() / v.len() as f64
-                };
+                let (mean, q) = five(run.replications.iter().map(|r| r.monthly[month][k]));
                 row.push(num(mean));
-                row.extend(MONTHLY_QUANTILES.iter().map(|(_, q)| num(quantile_sorted(&v, *q))));
+                row.extend(q.into_iter().map(num));
             }
             w.write_record(&row).map_err(&err)?;
         }

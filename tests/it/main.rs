@@ -6,4 +6,5 @@ mod compare;
 mod determinism;
 mod facts;
 mod ranking;
+mod report;
 mod util;
