@@ -25,6 +25,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod validate;
 
 pub use engine::{RunOptions, RunResult, run};
 pub use error::{Error, Result};

@@ -35,6 +35,35 @@ enum Command {
     /// NPV and metric differences with 95% intervals, chance of beating the baseline,
     /// incremental investment, ROI and payback month. Writes comparison.json besides the run files.
     Compare(CompareArgs),
+    /// Check that a calibration reproduces the stylized facts F1-F10 of the service literature.
+    /// Each fact is an experiment on the model; prints fact, measurement, target, pass/fail and
+    /// source. Exit code 0 if every check passes, 3 if any fails.
+    Validate(ValidateArgs),
+}
+
+#[derive(Args, Debug)]
+struct ValidateArgs {
+    /// The calibration to validate.
+    #[arg(long, value_name = "FILE", default_value = "scenarios/baseline.toml")]
+    scenario: PathBuf,
+    /// Print the checks as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Master seed.
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    seed: u64,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    threads: Option<usize>,
+    /// Replications per variant.
+    #[arg(short = 'r', long, value_name = "N", default_value_t = 20)]
+    replications: u32,
+    /// Customers per replication.
+    #[arg(long, value_name = "N", default_value_t = 10000)]
+    customers: u32,
+    /// Override any key of the calibration, e.g. --set loyalty.top=0.35. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -245,6 +274,42 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Exit code when a validation check fails.
+const CHECK_FAILED: u8 = 3;
+
+fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
+    let overrides: Vec<Override> = args.set.iter().map(|s| s.parse()).collect::<Result<_, _>>()?;
+    let sim = SimArgs {
+        replications: Some(args.replications),
+        customers: Some(args.customers),
+        months: None,
+        seed: args.seed,
+        threads: args.threads,
+        set: Vec::new(),
+        out: PathBuf::new(),
+        quiet: args.json,
+        no_plots: true,
+    };
+    let options = spc::validate::ValidateOptions {
+        run: sim.options()?,
+        customers: args.customers,
+    };
+    let bar = sim.progress(spc::validate::VARIANTS * u64::from(args.replications));
+    let cancel = cancel_flag();
+    let checks = spc::validate::validate(&args.scenario, &overrides, &options, &cancel, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&checks)?);
+    } else {
+        print!("{}", spc::validate::table(&checks));
+    }
+    Ok(if checks.iter().all(|c| c.pass) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(CHECK_FAILED)
+    })
+}
+
 fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<Error>() {
         Some(Error::Interrupted) => 130,
@@ -256,11 +321,12 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
-        Command::Run(args) => run(args),
-        Command::Compare(args) => compare(args),
+        Command::Run(args) => run(args).map(|()| ExitCode::SUCCESS),
+        Command::Compare(args) => compare(args).map(|()| ExitCode::SUCCESS),
+        Command::Validate(args) => validate(args),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(exit_code(&e))

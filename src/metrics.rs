@@ -162,6 +162,9 @@ metrics! {
     investment,
     /// Present value of what management chose to spend: lever budgets, marketing and salaries (EUR).
     spend_npv,
+    /// Present value of what customers contribute: revenue minus the cost to serve them and to handle
+    /// their complaints (EUR). With acquisition switched off, the NPV of the customer base (F4).
+    customer_npv,
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
@@ -189,11 +192,12 @@ impl Metrics {
         let complaints = sum(&|m| f64::from(m.complaints));
         let n = months.len() as f64;
         let retention = |p: usize| ratio(f64::from(paths.stayed[p]), f64::from(paths.stayed[p] + paths.left[p]));
-        let (mut npv, mut spend_npv) = (0.0, 0.0);
+        let (mut npv, mut spend_npv, mut customer_npv) = (0.0, 0.0, 0.0);
         for (t, m) in months.iter().enumerate() {
             let d = crate::model::finance::discount(discount_rate, t as u32);
             npv += m.ledger.profit() * d;
             spend_npv += m.ledger.lever_spend() * d;
+            customer_npv += m.ledger.contribution() * d;
         }
         Metrics {
             npv,
@@ -228,6 +232,7 @@ impl Metrics {
             revenue: sum(&|m| m.ledger.revenue),
             investment: sum(&|m| m.ledger.investment + m.ledger.marketing),
             spend_npv,
+            customer_npv,
         }
     }
 }

@@ -48,6 +48,11 @@ impl Ledger {
         self.investment + self.marketing + self.salaries
     }
 
+    /// What customers contribute: revenue minus the cost to serve them and to handle their complaints.
+    pub fn contribution(&self) -> f64 {
+        self.revenue - self.cost_to_serve - self.complaint_handling
+    }
+
     /// Revenue minus costs.
     pub fn profit(&self) -> f64 {
         self.revenue - self.costs()

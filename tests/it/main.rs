@@ -8,3 +8,4 @@ mod facts;
 mod ranking;
 mod report;
 mod util;
+mod validate;
