@@ -18,6 +18,7 @@
 pub mod compare;
 pub mod engine;
 pub mod error;
+pub mod lesson;
 pub mod metrics;
 pub mod model;
 pub mod output;

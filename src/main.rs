@@ -39,6 +39,37 @@ enum Command {
     /// Each fact is an experiment on the model; prints fact, measurement, target, pass/fail and
     /// source. Exit code 0 if every check passes, 3 if any fails.
     Validate(ValidateArgs),
+    /// Lessons for trainers: `spc lesson` lists them, `spc lesson NAME` runs one and tells its story
+    /// with this run's numbers, then writes charts and data to output/lessons/NAME/.
+    Lesson(LessonArgs),
+}
+
+#[derive(Args, Debug)]
+struct LessonArgs {
+    /// The lesson to run; without it, the lessons are listed.
+    #[arg(value_name = "NAME")]
+    name: Option<String>,
+    /// Folder of lesson files.
+    #[arg(long, value_name = "DIR", default_value = "scenarios/lessons")]
+    lessons: PathBuf,
+    /// Seed [default: the lesson's, so the numbers match the slides].
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Customers per replication [default: the lesson's].
+    #[arg(long, value_name = "N")]
+    customers: Option<u32>,
+    /// Replications [default: the lesson's].
+    #[arg(short = 'r', long, value_name = "N")]
+    replications: Option<u32>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    threads: Option<usize>,
+    /// Output folder [default: output/lessons/NAME].
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write only the data files, no charts.
+    #[arg(long)]
+    no_plots: bool,
 }
 
 #[derive(Args, Debug)]
@@ -274,6 +305,47 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
+    let Some(name) = &args.name else {
+        for l in spc::lesson::list(&args.lessons)? {
+            println!("{:<18} {}", l.name, l.summary);
+        }
+        println!(
+            "\nRun one with: spc lesson NAME   (files in {})",
+            args.lessons.display()
+        );
+        return Ok(());
+    };
+    let path = args.lessons.join(format!("{name}.toml"));
+    if !path.is_file() {
+        let known: Vec<String> = spc::lesson::list(&args.lessons)?.into_iter().map(|l| l.name).collect();
+        return Err(Error::Options(format!("no lesson `{name}`; available: {}", known.join(", "))).into());
+    }
+    let lesson = spc::lesson::load(&path)?;
+    if args.threads == Some(0) {
+        return Err(Error::Options("--threads must be at least 1".into()).into());
+    }
+    let options = spc::lesson::LessonOptions {
+        seed: args.seed,
+        customers: args.customers,
+        replications: args.replications,
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+    };
+    let cancel = cancel_flag();
+    let outcome = spc::lesson::run(&lesson, &options, &cancel, &|| ())?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join("lessons").join(name));
+    spc::lesson::write(&outcome, &out, &command_line(), !args.no_plots)
+        .with_context(|| format!("writing the lesson to {}", out.display()))?;
+    print!("{}", outcome.text);
+    println!("\nCharts and data in {}", out.display());
+    Ok(())
+}
+
 /// Exit code when a validation check fails.
 const CHECK_FAILED: u8 = 3;
 
@@ -324,6 +396,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args).map(|()| ExitCode::SUCCESS),
         Command::Compare(args) => compare(args).map(|()| ExitCode::SUCCESS),
         Command::Validate(args) => validate(args),
+        Command::Lesson(args) => lesson(args).map(|()| ExitCode::SUCCESS),
     };
     match outcome {
         Ok(code) => code,

@@ -122,8 +122,10 @@ pub fn human(v: f64) -> String {
         format!("{:.0}k", v / 1e3)
     } else if a >= 100.0 {
         format!("{v:.0}")
-    } else {
+    } else if a >= 0.1 {
         format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
     }
 }
 

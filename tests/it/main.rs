@@ -5,6 +5,7 @@ mod cli;
 mod compare;
 mod determinism;
 mod facts;
+mod lesson;
 mod ranking;
 mod report;
 mod util;
