@@ -83,20 +83,62 @@ impl RunResult {
 pub const RESPONSE_SAMPLE: usize = 20_000;
 
 /// Simulates replication `replication` of `scenario` under `seed`, sampling up
-/// to `sample` encounters for the response curve (0 for none).
-pub fn replicate(scenario: &Scenario, seed: u64, replication: u64, sample: usize) -> Replication {
+/// to `sample` encounters for the response curve (0 for none). Returns `None`
+/// as soon as `cancel` is set (checked every simulated month).
+pub fn replicate(
+    scenario: &Scenario,
+    seed: u64,
+    replication: u64,
+    sample: usize,
+    cancel: &AtomicBool,
+) -> Option<Replication> {
     let drawn = scenario.draw(seed, replication);
     let mut firm = Firm::new(&drawn, scenario.customers, scenario.months, seed, replication);
     if sample > 0 {
         firm.response_sample = Some(Vec::with_capacity(sample));
     }
-    let months: Vec<_> = (0..scenario.months).map(|m| firm.step(m)).collect();
-    Replication {
+    let mut months = Vec::with_capacity(scenario.months as usize);
+    for m in 0..scenario.months {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        months.push(firm.step(m));
+    }
+    Some(Replication {
         metrics: Metrics::from_months(&months, &firm.paths, drawn.params.finance.discount_rate),
         monthly: month_rows(&months),
         customer_months: months.iter().map(|m| u64::from(m.active_start)).sum(),
         response_sample: firm.response_sample.unwrap_or_default(),
-    }
+    })
+}
+
+/// Memory one replication of `customers` customers holds while it runs (bytes): about 115 bytes
+/// per customer in the struct of arrays, room reserved for twice the population, and headroom
+/// for growth beyond it.
+pub const BYTES_PER_CUSTOMER: u64 = 400;
+
+/// Estimated peak memory of a run (bytes): the populations in flight on every thread plus the
+/// per-replication rows that are kept.
+pub fn memory_estimate(scenarios: &[Scenario], replications: u64, threads: usize) -> u64 {
+    let largest = scenarios.iter().map(|s| u64::from(s.customers)).max().unwrap_or(0);
+    let jobs = scenarios.len() as u64 * replications;
+    let in_flight = jobs.min(threads.max(1) as u64) * (largest * BYTES_PER_CUSTOMER + 1_000_000);
+    let rows: u64 = scenarios
+        .iter()
+        .map(|s| replications * (u64::from(s.months) * 48 + 512) + (RESPONSE_SAMPLE as u64) * 8)
+        .sum();
+    in_flight + rows
+}
+
+/// Memory available to this process (bytes), where the platform tells (Linux: MemAvailable).
+pub fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    line.split_whitespace()
+        .nth(1)?
+        .parse::<u64>()
+        .ok()
+        .map(|kib| kib * 1024)
 }
 
 /// Runs every scenario for `options.replications` replications on a pool of
@@ -130,6 +172,18 @@ pub fn run_range(
         .build()
         .map_err(|e| Error::Options(format!("cannot start {} threads: {e}", options.threads)))?;
     let per_scenario = (range.end - range.start) as usize;
+    let need = memory_estimate(scenarios, per_scenario as u64, options.threads);
+    if let Some(have) = available_memory()
+        && need > have / 10 * 8
+    {
+        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+        return Err(Error::Options(format!(
+            "this run needs about {:.1} GiB of memory but only {:.1} GiB are available: use fewer --customers or --threads \
+             (memory grows with customers x threads), or split the replications into several runs",
+            gib(need),
+            gib(have)
+        )));
+    }
     let jobs: Vec<(usize, u64)> = (0..scenarios.len())
         .flat_map(|s| range.clone().map(move |r| (s, r)))
         .collect();
@@ -140,7 +194,13 @@ pub fn run_range(
                 if cancel.load(Ordering::Relaxed) {
                     return None;
                 }
-                let rep = replicate(&scenarios[s], options.seed, r, if r == 0 { RESPONSE_SAMPLE } else { 0 });
+                let rep = replicate(
+                    &scenarios[s],
+                    options.seed,
+                    r,
+                    if r == 0 { RESPONSE_SAMPLE } else { 0 },
+                    cancel,
+                )?;
                 on_done();
                 Some(rep)
             })

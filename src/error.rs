@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -17,18 +17,22 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A scenario file is not valid TOML or does not match the scenario schema.
-    #[error("{}: {message}", path.display())]
+    #[error("{}: {message}", location(path, *line))]
     Parse {
         /// The file.
         path: PathBuf,
+        /// The line of the offending key, where it is known.
+        line: Option<usize>,
         /// What the parser said, with the key and line where it knows them.
         message: String,
     },
     /// A value is outside its allowed range or otherwise inconsistent.
-    #[error("{}: `{key}` {message}", path.display())]
+    #[error("{}: `{key}` {message}", location(path, *line))]
     Invalid {
         /// The scenario file.
         path: PathBuf,
+        /// The line of the key, where it is known.
+        line: Option<usize>,
         /// The key path, e.g. `levers.staff`.
         key: String,
         /// What is wrong and what is allowed.
@@ -57,7 +61,7 @@ pub enum Error {
     #[error("interrupted: the run was stopped before it finished; no output was written")]
     Interrupted,
     /// Writing results failed.
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}", path.display())]
     Write {
         /// The file or folder.
         path: PathBuf,
@@ -65,6 +69,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// `file` or `file:line`.
+fn location(path: &std::path::Path, line: Option<usize>) -> String {
+    match line {
+        Some(l) => format!("{}:{l}", path.display()),
+        None => path.display().to_string(),
+    }
 }
 
 /// Shorthand used throughout the library.

@@ -108,11 +108,13 @@ pub fn load(path: &Path) -> Result<Lesson> {
         source,
     })?;
     let mut l: Lesson = toml::from_str(&text).map_err(|e| Error::Parse {
+        line: None,
         path: path.to_path_buf(),
         message: e.to_string().trim().to_string(),
     })?;
     if l.scenarios.is_empty() {
         return Err(Error::Invalid {
+            line: None,
             path: path.to_path_buf(),
             key: "scenarios".into(),
             message: "needs at least one scenario".into(),
@@ -213,6 +215,7 @@ pub fn fill(template: &str, vars: &BTreeMap<String, f64>, path: &Path) -> Result
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let close = rest[open..].find('}').map(|c| open + c).ok_or_else(|| Error::Invalid {
+            line: None,
             path: path.to_path_buf(),
             key: "narrative".into(),
             message: "has a `{` without a closing `}`".into(),
@@ -220,6 +223,7 @@ pub fn fill(template: &str, vars: &BTreeMap<String, f64>, path: &Path) -> Result
         let inner = &rest[open + 1..close];
         let (name, spec) = inner.split_once(':').unwrap_or((inner, ""));
         let value = vars.get(name.trim()).ok_or_else(|| Error::Invalid {
+line: None,
             path: path.to_path_buf(),
             key: "narrative".into(),
             message: format!("unknown placeholder {{{name}}}; known: SCENARIO.METRIC, SCENARIO.delta.METRIC, SCENARIO.cum_profit_peak/_end, SCENARIO.payback_month, SCENARIO.p_better"),
@@ -237,6 +241,7 @@ fn operand(s: &str, vars: &BTreeMap<String, f64>, path: &Path) -> Result<f64> {
         .ok()
         .or_else(|| vars.get(s.trim()).copied())
         .ok_or_else(|| Error::Invalid {
+            line: None,
             path: path.to_path_buf(),
             key: "claims".into(),
             message: format!("unknown placeholder `{s}`"),
@@ -254,6 +259,7 @@ pub fn check(claim: &Claim, vars: &BTreeMap<String, f64>, path: &Path) -> Result
         "<" => l < r,
         other => {
             return Err(Error::Invalid {
+                line: None,
                 path: path.to_path_buf(),
                 key: "claims.op".into(),
                 message: format!("must be > or <, got {other}"),
@@ -327,6 +333,7 @@ pub fn run(
                 .find(|f| &f.stem == stem)
                 .cloned()
                 .ok_or_else(|| Error::Invalid {
+                    line: None,
                     path: lesson.path.clone(),
                     key: "charts".into(),
                     message: format!(

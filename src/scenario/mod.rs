@@ -163,24 +163,29 @@ impl Scenario {
     /// Reads `path` (following `extends`), applies `overrides` and validates.
     pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario> {
         let mut hasher = Sha256::new();
-        let mut table = read_merged(path, &mut Vec::new(), &mut hasher)?;
+        let mut sources = Vec::new();
+        let mut table = read_merged(path, &mut Vec::new(), &mut hasher, &mut sources)?;
         for o in overrides {
             o.apply(&mut table)?;
         }
         table.remove("extends");
-        let file = ScenarioFile::deserialize(toml::Value::Table(table.clone())).map_err(|e| Error::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string().trim().to_string(),
-        })?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        Scenario::check(file, path, table, format!("{:x}", hasher.finalize()), stem)
+        ScenarioFile::deserialize(toml::Value::Table(table.clone()))
+            .map_err(|e| Error::Parse {
+                line: None,
+                path: path.to_path_buf(),
+                message: e.to_string().trim().to_string(),
+            })
+            .and_then(|file| Scenario::check(file, path, table, format!("{:x}", hasher.finalize()), stem))
+            .map_err(|e| attribute(e, &sources, overrides))
     }
 
     fn check(f: ScenarioFile, path: &Path, resolved: toml::Table, file_hash: String, stem: String) -> Result<Scenario> {
         let invalid = |key: &str, message: String| Error::Invalid {
+            line: None,
             path: path.to_path_buf(),
             key: key.to_string(),
             message,
@@ -265,7 +270,99 @@ fn fixed_or_zero(p: &ParamSpec) -> f64 {
 }
 
 /// Reads a scenario file and the chain of files it extends, merged (the child wins).
-fn read_merged(path: &Path, chain: &mut Vec<PathBuf>, hasher: &mut Sha256) -> Result<toml::Table> {
+/// The key path an error is about, from a checked-value error or a serde message
+/// ("unknown field `x` ... in `levers`", "invalid type ... in `levers.staff`").
+fn error_key(e: &Error) -> Option<String> {
+    match e {
+        Error::Invalid { key, .. } => Some(key.clone()),
+        Error::Parse { message, .. } => {
+            let table = message
+                .rsplit_once("in `")
+                .map(|(_, k)| k.trim_end().trim_end_matches('`').to_string());
+            let field = message
+                .strip_prefix("unknown field `")
+                .and_then(|m| m.split_once('`'))
+                .map(|(f, _)| f.to_string());
+            match (table, field) {
+                (Some(t), Some(f)) => Some(format!("{t}.{f}")),
+                (Some(t), None) => Some(t),
+                (None, Some(f)) => Some(f),
+                (None, None) => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The 1-based line of `key` (dotted path, `[i]` suffixes ignored) in a TOML text:
+/// the leaf under its `[table]` header, or a dotted key at the top level.
+pub fn locate(text: &str, key: &str) -> Option<usize> {
+    let key: String = key.split('[').next().unwrap_or(key).to_string();
+    let parts: Vec<&str> = key.split('.').collect();
+    let (leaf, parents) = parts.split_last()?;
+    let header = format!("[{}]", parents.join("."));
+    let mut table = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            table = t.split('#').next().unwrap_or("").trim().to_string();
+            continue;
+        }
+        let Some((name, _)) = t.split_once('=') else { continue };
+        let name = name.trim();
+        let here = if table.is_empty() {
+            name == key
+        } else {
+            table == header && name == *leaf
+        };
+        if here {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// Points an error at the `--set` that caused it, or at the file and line that set the key.
+fn attribute(e: Error, sources: &[(PathBuf, String)], overrides: &[Override]) -> Error {
+    let Some(key) = error_key(&e) else { return e };
+    let bare = key.split('[').next().unwrap_or(&key).to_string();
+    let message = match &e {
+        Error::Invalid { message, .. } => message.clone(),
+        Error::Parse { message, .. } => message.split("\nin `").next().unwrap_or(message).trim().to_string(),
+        _ => return e,
+    };
+    if let Some(o) = overrides.iter().rev().find(|o| o.path.join(".") == bare) {
+        return Error::Override {
+            assignment: o.text.clone(),
+            message: format!("`{key}`: {message}"),
+        };
+    }
+    for (path, text) in sources {
+        if let Some(line) = locate(text, &key) {
+            return match e {
+                Error::Invalid { key, message, .. } => Error::Invalid {
+                    path: path.clone(),
+                    line: Some(line),
+                    key,
+                    message,
+                },
+                _ => Error::Parse {
+                    path: path.clone(),
+                    line: Some(line),
+                    message: format!("`{key}`: {message}"),
+                },
+            };
+        }
+    }
+    e
+}
+
+fn read_merged(
+    path: &Path,
+    chain: &mut Vec<PathBuf>,
+    hasher: &mut Sha256,
+    sources: &mut Vec<(PathBuf, String)>,
+) -> Result<toml::Table> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
@@ -283,7 +380,9 @@ fn read_merged(path: &Path, chain: &mut Vec<PathBuf>, hasher: &mut Sha256) -> Re
         });
     }
     chain.push(canonical);
+    sources.push((path.to_path_buf(), text.clone()));
     let table: toml::Table = toml::from_str(&text).map_err(|e| Error::Parse {
+        line: None,
         path: path.to_path_buf(),
         message: e.to_string().trim().to_string(),
     })?;
@@ -297,7 +396,7 @@ fn read_merged(path: &Path, chain: &mut Vec<PathBuf>, hasher: &mut Sha256) -> Re
                     message: format!("`extends = \"{parent}\"`: no such file {}", parent_path.display()),
                 });
             }
-            let mut base = read_merged(&parent_path, chain, hasher)?;
+            let mut base = read_merged(&parent_path, chain, hasher, sources)?;
             for key in ["name", "description"] {
                 base.remove(key);
             }

@@ -281,13 +281,42 @@ pub struct StepSpec {
 }
 
 /// A lever as written: a constant (number or distribution) or a schedule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum LeverSpec {
     /// The same value every month.
     Constant(ParamSpec),
     /// A list of `{ from_month, value }` steps.
     Schedule(Vec<StepSpec>),
+}
+
+impl<'de> Deserialize<'de> for LeverSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LeverSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number, a distribution table, or a schedule [{ from_month = 0, value = … }, …]")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<LeverSpec, E> {
+                Ok(LeverSpec::Constant(ParamSpec::Value(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<LeverSpec, E> {
+                Ok(LeverSpec::Constant(ParamSpec::Value(v as f64)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<LeverSpec, E> {
+                Ok(LeverSpec::Constant(ParamSpec::Value(v as f64)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LeverSpec, A::Error> {
+                DistSpec::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|d| LeverSpec::Constant(ParamSpec::Dist(d)))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<LeverSpec, A::Error> {
+                Vec::<StepSpec>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(LeverSpec::Schedule)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl LeverSpec {

@@ -8,5 +8,6 @@ mod facts;
 mod lesson;
 mod ranking;
 mod report;
+mod robust;
 mod util;
 mod validate;
