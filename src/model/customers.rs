@@ -86,7 +86,7 @@ impl Customer {
         let products =
             (p.finance.initial_products + (l.cross_sell * 12.0 * years * 0.5).floor()).min(l.max_products) as u8;
         let loyalty = if initial {
-            loyalty::target(satisfaction, bond, products, l)
+            loyalty::target(loyalty::curve(satisfaction, l), bond, products, l)
         } else {
             0.5 * loyalty::curve(satisfaction, l)
         };

@@ -59,6 +59,7 @@ pub struct Firm<'a> {
     /// If set, encounters are sampled into it until it is full: (delivered quality relative to the
     /// customer's zone, 0 at A and 1 at D; the satisfaction response in points). Draws nothing.
     pub response_sample: Option<Vec<[f32; 2]>>,
+    loyalty_curve: loyalty::Table,
 }
 
 impl<'a> Firm<'a> {
@@ -87,6 +88,7 @@ impl<'a> Firm<'a> {
             demand,
             paths: PathTally::default(),
             response_sample: None,
+            loyalty_curve: loyalty::Table::new(&p.loyalty),
         }
     }
 
@@ -240,7 +242,8 @@ impl<'a> Firm<'a> {
 
             // Loyalty: bond grows with tenure, commitment follows the nonlinear curve.
             c.bond += lp.bond_growth / 12.0 * (1.0 - c.bond);
-            c.loyalty += lp.adjust_rate * (loyalty::target(c.satisfaction, c.bond, c.products, lp) - c.loyalty);
+            c.loyalty += lp.adjust_rate
+                * (loyalty::target(self.loyalty_curve.at(c.satisfaction), c.bond, c.products, lp) - c.loyalty);
             if u_cross < lp.cross_sell * c.loyalty && f64::from(c.products) < lp.max_products {
                 c.products += 1;
             }

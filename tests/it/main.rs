@@ -6,6 +6,7 @@ mod compare;
 mod determinism;
 mod facts;
 mod lesson;
+mod properties;
 mod ranking;
 mod report;
 mod robust;

@@ -1,0 +1,86 @@
+//! Benchmarks of the monthly customer step, the employee step, a whole replication, and the
+//! random draws alone (the floor a customer-month cannot go below). `cargo bench`.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use divan::Bencher;
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+use spc::model::Firm;
+use spc::model::employees::{StaffLevers, Workforce};
+use spc::rng::{Kind, Purpose, StreamKey};
+use spc::scenario::Scenario;
+
+fn main() {
+    divan::main();
+}
+
+const CUSTOMERS: u32 = 10_000;
+
+fn baseline() -> Scenario {
+    Scenario::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml"),
+        &[],
+    )
+    .expect("baseline")
+}
+
+/// One month of 10,000 customers (items = customer-months).
+#[divan::bench]
+fn customer_month_step(b: Bencher) {
+    let s = baseline();
+    let drawn = s.draw(1, 0);
+    b.counter(divan::counter::ItemsCount::new(CUSTOMERS))
+        .with_inputs(|| Firm::new(&drawn, CUSTOMERS, 120, 1, 0))
+        .bench_local_refs(|firm| firm.step(5));
+}
+
+/// One month of a 40-FTE front line.
+#[divan::bench]
+fn employee_step(b: Bencher) {
+    let d = baseline().draw(1, 0);
+    let lv = StaffLevers {
+        staff: 40,
+        training_effect: 0.4,
+        process_effect: 0.5,
+        pay_index: 1.0,
+    };
+    b.with_inputs(|| Workforce::new(1, 0, 40, 40, &d.params.employees))
+        .bench_local_refs(|w| w.step(5, 13_700.0, lv, &d.params.employees, &d.params.quality));
+}
+
+/// A whole replication: 10,000 customers over 120 months (items = customer-months, approx.).
+#[divan::bench(sample_count = 10)]
+fn replication(b: Bencher) {
+    let s = baseline();
+    let cancel = AtomicBool::new(false);
+    b.counter(divan::counter::ItemsCount::new(CUSTOMERS as usize * 120))
+        .bench_local(|| spc::engine::replicate(&s, 1, 0, 0, &cancel));
+}
+
+/// The random draws of 10,000 customer-months alone: seeding each customer-month stream and
+/// drawing what an average customer-month draws (6 fixed draws, 1.37 encounters of 3 draws).
+#[divan::bench]
+fn random_draws_floor(b: Bencher) {
+    let keys: Vec<StreamKey> = (0..u64::from(CUSTOMERS))
+        .map(|id| StreamKey::new(1, 0, Kind::Customer, id))
+        .collect();
+    b.counter(divan::counter::ItemsCount::new(CUSTOMERS)).bench_local(|| {
+        let mut acc = 0.0;
+        for (i, k) in keys.iter().enumerate() {
+            let mut rng = k.rng(Purpose::Month, 5);
+            for _ in 0..5 {
+                acc += rng.random::<f64>();
+            }
+            let z: f64 = StandardNormal.sample(&mut rng);
+            acc += z;
+            let encounters = if i % 100 < 37 { 2 } else { 1 };
+            for _ in 0..encounters {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                acc += z + rng.random::<f64>() + rng.random::<f64>();
+            }
+        }
+        acc
+    });
+}

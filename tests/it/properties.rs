@@ -1,0 +1,84 @@
+//! Property tests over random valid scenarios: no panic, probabilities and shares in 0-1,
+//! customer counts that add up, and revenue minus costs equal to profit every month.
+
+use proptest::prelude::*;
+use rand::{RngExt, SeedableRng};
+use spc::metrics::{Metrics, month_rows};
+use spc::model::Firm;
+use spc::scenario::{Scenario, Schedule};
+
+use crate::util::scenario;
+
+/// The baseline with every parameter moved at random within 0.3x-1.7x of its value (clamped to
+/// its allowed range) and the levers drawn across their plausible span.
+fn random_draw(seed: u64) -> spc::scenario::Drawn {
+    let base = Scenario::load(&scenario("baseline"), &[]).unwrap();
+    let mut drawn = base.draw(seed, 0);
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut params = drawn
+        .params
+        .try_map::<_, std::convert::Infallible>(|_, (lo, hi), v| {
+            let f: f64 = rng.random_range(0.3..1.7);
+            Ok((v * f).clamp(lo, hi))
+        })
+        .unwrap();
+    let l = &mut params.loyalty;
+    if l.defection_point >= l.affection_point {
+        std::mem::swap(&mut l.defection_point, &mut l.affection_point);
+        l.affection_point += 0.1;
+    }
+    drawn.params = params;
+    drawn.levers.training = Schedule::constant(rng.random_range(0.0..20_000.0));
+    drawn.levers.staff = Schedule::constant(rng.random_range(1.0..12.0f64).round());
+    drawn.levers.process = Schedule::constant(rng.random_range(0.0..2e6));
+    drawn.levers.recovery = Schedule::constant(rng.random_range(0.0..1e6));
+    drawn.levers.followup = Schedule::constant(rng.random_range(0.0..1.0));
+    drawn.levers.price_index = Schedule::constant(rng.random_range(0.5..2.0));
+    drawn.levers.marketing = Schedule::constant(rng.random_range(0.0..2e6));
+    drawn.levers.pay_index = Schedule::constant(rng.random_range(0.5..2.0));
+    drawn.levers.ambience = Schedule::constant(rng.random_range(0.0..1e6));
+    drawn
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn random_valid_scenarios_keep_every_invariant(seed in any::<u64>(), customers in 1u32..600, months in 1u32..40) {
+        let drawn = random_draw(seed);
+        let mut firm = Firm::new(&drawn, customers, months, seed, 1);
+        let mut stats = Vec::new();
+        let mut active = customers;
+        for m in 0..months {
+            let s = firm.step(m);
+            prop_assert_eq!(s.active_start, active);
+            prop_assert!(s.churned <= s.active_start);
+            prop_assert_eq!(s.active_end, s.active_start - s.churned + s.new_customers);
+            prop_assert!(s.complaints <= s.failures && s.failures <= s.encounters && s.unresolved <= s.complaints);
+            let l = s.ledger;
+            prop_assert!(l.revenue.is_finite() && l.costs().is_finite());
+            prop_assert!((l.revenue - l.costs() - l.profit()).abs() <= 1e-9 * (l.revenue.abs() + l.costs().abs()).max(1.0));
+            prop_assert!(s.wait_minutes >= 0.0 && (0.0..=1.0).contains(&s.capability) && (0.0..=1.0).contains(&s.employee_satisfaction));
+            active = s.active_end;
+            stats.push(s);
+        }
+        for c in 0..firm.customers.len() {
+            let x = firm.customers.get(c);
+            prop_assert!((1.0..=5.0).contains(&x.satisfaction));
+            prop_assert!((0.0..=1.0).contains(&x.loyalty) && (0.0..=1.0).contains(&x.bond) && (0.0..=1.0).contains(&x.narrow) && (0.0..=1.0).contains(&x.grievance));
+            prop_assert!(x.last_score <= 5 && x.balance >= 0.0);
+        }
+        let m = Metrics::from_months(&stats, &firm.paths, drawn.params.finance.discount_rate);
+        for (name, v) in Metrics::NAMES.iter().zip(m.values()) {
+            prop_assert!(!v.is_infinite(), "{} is infinite", name);
+            let share = name.contains("share") || name.contains("rate_score") || name.starts_with("retention_") || *name == "annual_retention" || *name == "failure_rate" || *name == "voice_share";
+            if share && v.is_finite() {
+                prop_assert!((0.0..=1.0).contains(&v), "{} = {} outside 0-1", name, v);
+            }
+        }
+        for row in month_rows(&stats) {
+            prop_assert!(row[3].is_nan() || (0.0..=1.0).contains(&row[3]), "monthly churn {}", row[3]);
+            prop_assert!(row[2].is_nan() || (0.0..=10.0).contains(&row[2]));
+        }
+    }
+}
