@@ -6,7 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::full_palette::{GREY_400, GREY_600};
 
-/// Distinguishable colours (Tableau 10), one per scenario in order.
+/// Distinguishable colours (Tableau 10, with indigo for its grey, which marks the baseline reference), one
+/// per scenario in order.
 pub const COLOURS: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
@@ -15,7 +16,7 @@ pub const COLOURS: [RGBColor; 10] = [
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
+    RGBColor(72, 61, 160),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
 ];
