@@ -146,6 +146,7 @@ macro_rules! soa {
             }
 
             /// Customer `i` as a value.
+            #[inline]
             pub fn get(&self, i: usize) -> Customer {
                 Customer { $( $field: self.$field[i], )* }
             }
