@@ -4,7 +4,7 @@
 //! them in the order of MODEL.md section 2: employees, encounters and
 //! delivered quality, the response against expectations, satisfaction,
 //! voice and recovery, loyalty, churn, the survey, word of mouth and
-//! acquisition, money. Customers are a struct of arrays; every customer-month
+//! acquisition, money. Customers are records updated in place; every customer-month
 //! draws from the customer's own stream keyed by the month, fixed-count draws
 //! first, so scenarios share their shocks.
 
@@ -72,9 +72,8 @@ impl<'a> Firm<'a> {
             pop.push(Customer::draw(master, replication, id, true, p));
         }
         let demand = pop
-            .segment
             .iter()
-            .map(|&s| p.segments.each()[s as usize].1.encounter_rate)
+            .map(|c| p.segments.each()[c.segment as usize].1.encounter_rate)
             .sum();
         Firm {
             drawn,
@@ -148,7 +147,7 @@ impl<'a> Firm<'a> {
 
         let mut i = 0;
         while i < self.customers.len() {
-            let mut c = self.customers.get(i);
+            let c = self.customers.at_mut(i);
             let seg = &segs[c.segment as usize];
             let mut rng = c.key.rng(Purpose::Month, u64::from(month));
             // Fixed-count draws first: they stay aligned whatever happens later.
@@ -282,7 +281,6 @@ impl<'a> Firm<'a> {
                 (c.satisfaction >= p.acquisition.promoter_satisfaction) & (c.loyalty >= p.acquisition.promoter_loyalty),
             );
             detractors += u32::from(c.satisfaction < p.acquisition.detractor_satisfaction);
-            self.customers.set(i, &c);
             i += 1;
         }
 
