@@ -14,11 +14,9 @@ use crate::scenario::Churn;
 /// relative increase of the competitive part (0 = none).
 #[inline]
 pub fn hazard(sat: f64, loyalty: f64, pull: f64, grievance: f64, p: &Churn<f64>) -> f64 {
-    let dissatisfaction = if sat < p.dissatisfaction_threshold {
-        p.dissatisfaction * (p.dissatisfaction_threshold - sat) / (p.dissatisfaction_threshold - 1.0).max(1e-9)
-    } else {
-        0.0
-    };
+    // Zero at or above the threshold, written without a branch.
+    let shortfall = (p.dissatisfaction_threshold - sat).max(0.0);
+    let dissatisfaction = p.dissatisfaction * shortfall / (p.dissatisfaction_threshold - 1.0).max(1e-9);
     (p.exogenous + p.competitive * (1.0 - loyalty) * pull * (1.0 + grievance) + dissatisfaction).min(1.0)
 }
 

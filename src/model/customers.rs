@@ -1,8 +1,8 @@
-//! The customer population of one replication, stored as a struct of arrays.
+//! The customer population of one replication.
 //!
-//! One vector per attribute keeps the monthly loop cache-friendly and free of
-//! allocation. Churned customers are removed by swap-remove; each customer
-//! carries its own stream key, so the order of the arrays never affects draws.
+//! Customers are records in one vector, updated in place by the monthly loop
+//! without allocation. Churned customers are removed by swap-remove; each
+//! customer carries its own stream key, so their order never affects draws.
 
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
@@ -121,72 +121,54 @@ impl Customer {
     }
 }
 
-macro_rules! soa {
-    ($($field:ident : $ty:ty),* $(,)?) => {
-        /// The population as parallel arrays, one per [`Customer`] field.
-        #[derive(Debug, Clone, Default)]
-        pub struct Customers {
-            $( #[doc = concat!("Per-customer `", stringify!($field), "`.")] pub $field: Vec<$ty>, )*
-        }
-
-        impl Customers {
-            /// An empty population with room for `n` customers.
-            pub fn with_capacity(n: usize) -> Self {
-                Customers { $( $field: Vec::with_capacity(n), )* }
-            }
-
-            /// Adds a customer at the end.
-            pub fn push(&mut self, c: Customer) {
-                $( self.$field.push(c.$field); )*
-            }
-
-            /// Removes customer `i`, moving the last one into its place.
-            pub fn swap_remove(&mut self, i: usize) {
-                $( self.$field.swap_remove(i); )*
-            }
-
-            /// Customer `i` as a value.
-            pub fn get(&self, i: usize) -> Customer {
-                Customer { $( $field: self.$field[i], )* }
-            }
-
-            /// Writes customer `i` back.
-            #[inline]
-            pub fn set(&mut self, i: usize, c: &Customer) {
-                $( self.$field[i] = c.$field; )*
-            }
-        }
-    };
-}
-
-soa! {
-    key: StreamKey,
-    segment: u8,
-    tenure: u16,
-    adequate: f64,
-    width: f64,
-    narrow: f64,
-    disposition: f64,
-    satisfaction: f64,
-    loyalty: f64,
-    bond: f64,
-    grievance: f64,
-    balance: f64,
-    products: u8,
-    failures: u16,
-    last_score: u8,
-    path: u8,
-    path_month: u16,
-}
+/// The population: one record per customer, in a single vector.
+///
+/// The monthly loop reads nearly every attribute of a customer and writes
+/// most of them, so one contiguous record per customer serves it best: it
+/// updates the fields in place (no copy in and out of parallel arrays), a
+/// customer is one or two cache lines, and removing a churner moves one record.
+#[derive(Debug, Clone, Default)]
+pub struct Customers(Vec<Customer>);
 
 impl Customers {
+    /// An empty population with room for `n` customers.
+    pub fn with_capacity(n: usize) -> Self {
+        Customers(Vec::with_capacity(n))
+    }
+
+    /// Adds a customer at the end.
+    pub fn push(&mut self, c: Customer) {
+        self.0.push(c);
+    }
+
+    /// Removes customer `i`, moving the last one into its place.
+    pub fn swap_remove(&mut self, i: usize) {
+        self.0.swap_remove(i);
+    }
+
+    /// Customer `i` as a value.
+    pub fn get(&self, i: usize) -> Customer {
+        self.0[i]
+    }
+
+    /// Customer `i`, to update in place.
+    #[inline]
+    pub fn at_mut(&mut self, i: usize) -> &mut Customer {
+        &mut self.0[i]
+    }
+
+    /// Every active customer.
+    pub fn iter(&self) -> std::slice::Iter<'_, Customer> {
+        self.0.iter()
+    }
+
     /// Active customers.
     pub fn len(&self) -> usize {
-        self.key.len()
+        self.0.len()
     }
 
     /// Whether every customer has left.
     pub fn is_empty(&self) -> bool {
-        self.key.is_empty()
+        self.0.is_empty()
     }
 }

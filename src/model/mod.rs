@@ -4,7 +4,7 @@
 //! them in the order of MODEL.md section 2: employees, encounters and
 //! delivered quality, the response against expectations, satisfaction,
 //! voice and recovery, loyalty, churn, the survey, word of mouth and
-//! acquisition, money. Customers are a struct of arrays; every customer-month
+//! acquisition, money. Customers are records updated in place; every customer-month
 //! draws from the customer's own stream keyed by the month, fixed-count draws
 //! first, so scenarios share their shocks.
 
@@ -27,14 +27,13 @@ use crate::scenario::{Drawn, Levers, Params};
 use complaints::{Path, Recovery};
 use customers::{Customer, Customers};
 use employees::{StaffLevers, Workforce};
-use encounters::Service;
+use encounters::{PoissonTable, Service};
 use finance::{Ledger, saturating};
 
 /// Segment-level quantities shared by all customers of a segment in one month.
 #[derive(Debug, Clone, Copy, Default)]
 struct SegmentMonth {
-    rate: f64,
-    p0: f64,
+    encounters: PoissonTable,
     target: f64,
     pull: f64,
     propensity: f64,
@@ -73,9 +72,8 @@ impl<'a> Firm<'a> {
             pop.push(Customer::draw(master, replication, id, true, p));
         }
         let demand = pop
-            .segment
             .iter()
-            .map(|&s| p.segments.each()[s as usize].1.encounter_rate)
+            .map(|c| p.segments.each()[c.segment as usize].1.encounter_rate)
             .sum();
         Firm {
             drawn,
@@ -130,8 +128,7 @@ impl<'a> Firm<'a> {
             let value =
                 satisfaction::perceived_value(s, p.market.product_advantage, staff.capability, price_gap, extra_wait);
             SegmentMonth {
-                rate: s.encounter_rate,
-                p0: (-s.encounter_rate).exp(),
+                encounters: PoissonTable::new(s.encounter_rate, (-s.encounter_rate).exp()),
                 target: p.satisfaction.neutral + p.satisfaction.value_weight * value,
                 pull: p.market.competitor_pull
                     * s.switching_sensitivity
@@ -150,7 +147,7 @@ impl<'a> Firm<'a> {
 
         let mut i = 0;
         while i < self.customers.len() {
-            let mut c = self.customers.get(i);
+            let c = self.customers.at_mut(i);
             let seg = &segs[c.segment as usize];
             let mut rng = c.key.rng(Purpose::Month, u64::from(month));
             // Fixed-count draws first: they stay aligned whatever happens later.
@@ -168,7 +165,7 @@ impl<'a> Firm<'a> {
             }
 
             // Encounters, delivered quality, the response against the zone, voice and recovery.
-            let n = encounters::poisson_count(seg.rate, seg.p0, u_encounters);
+            let n = seg.encounters.count(u_encounters);
             let (mut response_sum, mut quality_sum, mut sat_shock) = (0.0, 0.0, 0.0);
             for _ in 0..n {
                 let (q, failed) = service.encounter(&self.staff, &mut rng);
@@ -213,15 +210,12 @@ impl<'a> Firm<'a> {
             st.quality_sum += quality_sum;
 
             // Satisfaction moves toward the month's response combined with perceived value.
-            c.satisfaction = if n > 0 {
-                satisfaction::approach(
-                    c.satisfaction,
-                    seg.target + c.disposition + response_sum / f64::from(n),
-                    sp.adjust_rate,
-                )
-            } else {
-                satisfaction::approach(c.satisfaction, seg.target + c.disposition, sp.idle_rate)
-            };
+            // (Both cases share one expression: with no encounter the mean response is
+            // 0.0, and adding it changes nothing; selecting the rate needs no branch.)
+            let met = n > 0;
+            let mean_response = response_sum / f64::from(n.max(1));
+            let rate = if met { sp.adjust_rate } else { sp.idle_rate };
+            c.satisfaction = satisfaction::approach(c.satisfaction, seg.target + c.disposition + mean_response, rate);
             if u_followup < lv.followup {
                 st.followups += 1;
                 c.bond += lp.followup_bond * (1.0 - c.bond);
@@ -232,12 +226,11 @@ impl<'a> Firm<'a> {
             c.satisfaction = (c.satisfaction + sat_shock).clamp(1.0, 5.0);
 
             // Expectations drift toward experience and the market; narrowing fades.
-            if n > 0 {
-                let centre = c.adequate + 0.5 * c.width;
-                let shift = ep.adapt_experience * (quality_sum / f64::from(n) - centre)
-                    + ep.adapt_market * (benchmark - centre);
-                c.adequate = (c.adequate + shift).clamp(0.0, 10.0 - c.width);
-            }
+            let centre = c.adequate + 0.5 * c.width;
+            let shift = ep.adapt_experience * (quality_sum / f64::from(n.max(1)) - centre)
+                + ep.adapt_market * (benchmark - centre);
+            let drifted = (c.adequate + shift).clamp(0.0, 10.0 - c.width);
+            c.adequate = if met { drifted } else { c.adequate };
             c.narrow *= ep.narrowing_persistence;
 
             // Loyalty: bond grows with tenure, commitment follows the nonlinear curve.
@@ -284,13 +277,10 @@ impl<'a> Firm<'a> {
             }
             c.tenure = c.tenure.saturating_add(1);
             st.satisfaction_sum += c.satisfaction;
-            if c.satisfaction >= p.acquisition.promoter_satisfaction && c.loyalty >= p.acquisition.promoter_loyalty {
-                promoters += 1;
-            }
-            if c.satisfaction < p.acquisition.detractor_satisfaction {
-                detractors += 1;
-            }
-            self.customers.set(i, &c);
+            promoters += u32::from(
+                (c.satisfaction >= p.acquisition.promoter_satisfaction) & (c.loyalty >= p.acquisition.promoter_loyalty),
+            );
+            detractors += u32::from(c.satisfaction < p.acquisition.detractor_satisfaction);
             i += 1;
         }
 

@@ -41,10 +41,10 @@ fn pairing_really_pairs_at_the_stream_level() {
         );
     }
     // Each customer-month stream depends on the customer and the month only.
-    let key = fb.customers.key[17];
-    assert_eq!(key, fs.customers.key[17]);
+    let key = fb.customers.get(17).key;
+    assert_eq!(key, fs.customers.get(17).key);
     let mut a = key.rng(spc::rng::Purpose::Month, 5);
-    let mut b = fs.customers.key[17].rng(spc::rng::Purpose::Month, 5);
+    let mut b = fs.customers.get(17).key.rng(spc::rng::Purpose::Month, 5);
     use rand::Rng;
     assert_eq!((a.next_u64(), a.next_u64()), (b.next_u64(), b.next_u64()));
 }
