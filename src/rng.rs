@@ -13,8 +13,8 @@
 //! Seeds are 256 bits wide (four independently salted SplitMix64 lanes), so
 //! distinct keys do not funnel through a single 64-bit value.
 
-use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
+use rand::{Rng, SeedableRng};
 
 /// The generator used everywhere: named, portable, about 1 ns per `u64`.
 pub type SimRng = Xoshiro256PlusPlus;
@@ -100,6 +100,28 @@ impl StreamKey {
     }
 }
 
+/// A uniform on [0, 1) from 32 random bits (resolution 2.3e-10).
+#[inline]
+pub fn unit32(bits: u32) -> f64 {
+    f64::from(bits) * (1.0 / 4_294_967_296.0)
+}
+
+/// Two independent uniforms on [0, 1) from one 64-bit draw, 32 bits each:
+/// half the generator calls of two `random::<f64>()`, with a resolution far
+/// finer than any monthly probability needs.
+#[inline]
+pub fn uniform_pair<R: Rng + ?Sized>(rng: &mut R) -> (f64, f64) {
+    let x = rng.next_u64();
+    (unit32((x >> 32) as u32), unit32(x as u32))
+}
+
+/// An index below `n` from 32 random bits, by multiplication (Lemire's
+/// method without the rejection step: the bias is below `n / 2^32`).
+#[inline]
+pub fn index32(bits: u32, n: usize) -> usize {
+    ((u64::from(bits) * n as u64) >> 32) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +146,29 @@ mod tests {
             seen.insert(StreamKey::new(m, r, k, id).rng(p, s).next_u64());
         }
         assert_eq!(seen.len(), 7, "every key component must change the stream");
+    }
+
+    #[test]
+    fn pairs_and_indices_cover_their_ranges() {
+        assert_eq!(unit32(0), 0.0);
+        assert!(unit32(u32::MAX) < 1.0);
+        assert_eq!(index32(0, 40), 0);
+        assert_eq!(index32(u32::MAX, 40), 39);
+        let mut rng = StreamKey::new(1, 0, Kind::Firm, 0).rng(Purpose::Month, 0);
+        let mut hits = [0u32; 40];
+        let (mut sum_a, mut sum_b, mut sum_ab) = (0.0, 0.0, 0.0);
+        let n = 100_000;
+        for _ in 0..n {
+            let (a, b) = uniform_pair(&mut rng);
+            (sum_a, sum_b, sum_ab) = (sum_a + a, sum_b + b, sum_ab + a * b);
+            hits[index32(rng.next_u32(), 40)] += 1;
+        }
+        let n = f64::from(n);
+        assert!((sum_a / n - 0.5).abs() < 0.005 && (sum_b / n - 0.5).abs() < 0.005);
+        // Independent halves: E[ab] = 1/4 (sd of the mean about 0.0007).
+        assert!((sum_ab / n - 0.25).abs() < 0.004, "{}", sum_ab / n);
+        // Every employee is picked about equally often (expected 2,500 each, sd 49).
+        assert!(hits.iter().all(|&h| (2_200..2_800).contains(&h)), "{hits:?}");
     }
 
     #[test]

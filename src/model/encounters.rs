@@ -5,11 +5,12 @@
 //! penalty that grows with load, plus contact-to-contact noise whose spread
 //! falls with process investment. A failure removes a large chunk of quality.
 
-use rand::{Rng, RngExt};
+use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::employees::Workforce;
 use super::finance::saturating;
+use crate::rng;
 use crate::scenario::Quality;
 
 /// The service environment of one month, shared by every encounter.
@@ -41,9 +42,11 @@ impl Service {
     /// One encounter: the employee who serves, the quality delivered and whether it failed.
     #[inline]
     pub fn encounter<R: Rng + ?Sized>(&self, staff: &Workforce, rng: &mut R) -> (f64, bool) {
-        let j = ((rng.random::<f64>() * staff.len() as f64) as usize).min(staff.len() - 1);
+        // One 64-bit draw picks the employee (high half) and decides failure (low half).
+        let bits = rng.next_u64();
+        let j = rng::index32((bits >> 32) as u32, staff.len());
+        let failed = rng::unit32(bits as u32) < staff.failure[j];
         let z: f64 = StandardNormal.sample(rng);
-        let failed = rng.random::<f64>() < staff.failure[j];
         let q = self.base + staff.quality[j] + self.noise_sd * z - if failed { self.failure_drop } else { 0.0 };
         (q.clamp(0.0, 10.0), failed)
     }
@@ -129,6 +132,7 @@ impl PoissonTable {
 mod tests {
     use super::*;
     use crate::rng::{Kind, Purpose, StreamKey};
+    use rand::RngExt;
 
     #[test]
     fn poisson_inversion_has_the_right_mean_and_variance() {

@@ -22,7 +22,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::metrics::{MonthStats, PathTally};
-use crate::rng::{Kind, Purpose, StreamKey};
+use crate::rng::{self, Kind, Purpose, StreamKey};
 use crate::scenario::{Drawn, Levers, Params};
 use complaints::{Path, Recovery};
 use customers::{Customer, Customers};
@@ -150,13 +150,15 @@ impl<'a> Firm<'a> {
             let c = self.customers.at_mut(i);
             let seg = &segs[c.segment as usize];
             let mut rng = c.key.rng(Purpose::Month, u64::from(month));
-            // Fixed-count draws first: they stay aligned whatever happens later.
-            let u_encounters: f64 = rng.random();
-            let u_churn: f64 = rng.random();
-            let u_followup: f64 = rng.random();
-            let u_survey: f64 = rng.random();
-            let u_cross: f64 = rng.random();
-            let z_survey: f64 = StandardNormal.sample(&mut rng);
+            // Fixed-count draws first: they stay aligned whatever happens later. The
+            // survey's come only in survey months, which are the same in every scenario.
+            let (u_encounters, u_churn) = rng::uniform_pair(&mut rng);
+            let (u_followup, u_cross) = rng::uniform_pair(&mut rng);
+            let (u_survey, z_survey): (f64, f64) = if survey_month {
+                (rng.random(), StandardNormal.sample(&mut rng))
+            } else {
+                (1.0, 0.0)
+            };
 
             // Follow a complaint path to its 12-month mark.
             if c.path != 0 && u32::from(c.path_month) + 12 == month {
