@@ -57,7 +57,7 @@ impl Customer {
     pub fn draw(master: u64, replication: u64, id: u64, initial: bool, p: &Params<f64>) -> Customer {
         let key = StreamKey::new(master, replication, Kind::Customer, id);
         let mut rng = key.rng(Purpose::Init, 0);
-        let shares: Vec<f64> = p.segments.each().iter().map(|(_, s)| s.share).collect();
+        let shares: [f64; 3] = std::array::from_fn(|i| p.segments.each()[i].1.share);
         let total: f64 = shares.iter().sum();
         let u = rng.random::<f64>() * total;
         let segment = if u < shares[0] {

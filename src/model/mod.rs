@@ -37,7 +37,8 @@ struct SegmentMonth {
     target: f64,
     pull: f64,
     propensity: f64,
-    balance_cap: f64,
+    /// 1 / the balance cap (EUR^-1): the loop multiplies instead of dividing.
+    inv_balance_cap: f64,
 }
 
 /// The state of one replication: the firm, its staff and its customers.
@@ -134,7 +135,7 @@ impl<'a> Firm<'a> {
                     * s.switching_sensitivity
                     * (p.market.price_pull * s.price_weight * price_gap).exp(),
                 propensity: s.complaint_propensity,
-                balance_cap: s.balance_median * p.finance.balance_cap,
+                inv_balance_cap: 1.0 / (s.balance_median * p.finance.balance_cap),
             }
         });
         let benchmark = p.expectations.market_benchmark + p.expectations.benchmark_growth * f64::from(month) / 12.0;
@@ -144,6 +145,11 @@ impl<'a> Firm<'a> {
         let mut revenue = 0.0;
         let mut cost_to_serve = 0.0;
         let (mut promoters, mut detractors) = (0u32, 0u32);
+        // Monthly rates, worked out once rather than divided per customer.
+        let fp = &p.finance;
+        let (growth_per_month, margin_per_month) = (fp.balance_growth / 12.0, fp.margin / 12.0);
+        let tenure_saving_per_month = fp.tenure_cost_saving / 60.0;
+        let bond_growth_per_month = lp.bond_growth / 12.0;
 
         let mut i = 0;
         while i < self.customers.len() {
@@ -215,7 +221,8 @@ impl<'a> Firm<'a> {
             // (Both cases share one expression: with no encounter the mean response is
             // 0.0, and adding it changes nothing; selecting the rate needs no branch.)
             let met = n > 0;
-            let mean_response = response_sum / f64::from(n.max(1));
+            let per_encounter = 1.0 / f64::from(n.max(1));
+            let mean_response = response_sum * per_encounter;
             let rate = if met { sp.adjust_rate } else { sp.idle_rate };
             c.satisfaction = satisfaction::approach(c.satisfaction, seg.target + c.disposition + mean_response, rate);
             if u_followup < lv.followup {
@@ -229,14 +236,14 @@ impl<'a> Firm<'a> {
 
             // Expectations drift toward experience and the market; narrowing fades.
             let centre = c.adequate + 0.5 * c.width;
-            let shift = ep.adapt_experience * (quality_sum / f64::from(n.max(1)) - centre)
-                + ep.adapt_market * (benchmark - centre);
+            let shift =
+                ep.adapt_experience * (quality_sum * per_encounter - centre) + ep.adapt_market * (benchmark - centre);
             let drifted = (c.adequate + shift).clamp(0.0, 10.0 - c.width);
             c.adequate = if met { drifted } else { c.adequate };
             c.narrow *= ep.narrowing_persistence;
 
             // Loyalty: bond grows with tenure, commitment follows the nonlinear curve.
-            c.bond += lp.bond_growth / 12.0 * (1.0 - c.bond);
+            c.bond += bond_growth_per_month * (1.0 - c.bond);
             c.loyalty += lp.adjust_rate
                 * (loyalty::target(self.loyalty_curve.at(c.satisfaction), c.bond, c.products, lp) - c.loyalty);
             if u_cross < lp.cross_sell * c.loyalty && f64::from(c.products) < lp.max_products {
@@ -250,13 +257,12 @@ impl<'a> Firm<'a> {
             }
 
             // Money from this customer this month.
-            let room = (1.0 - c.balance / seg.balance_cap).max(0.0);
-            c.balance += c.balance * p.finance.balance_growth / 12.0 * c.loyalty * room;
-            revenue += lv.price_index
-                * (c.balance * p.finance.margin / 12.0 + f64::from(c.products) * p.finance.fee_per_product);
-            cost_to_serve += f64::from(n) * p.finance.cost_per_encounter
-                + p.finance.cost_per_customer
-                    * (1.0 - p.finance.tenure_cost_saving * (f64::from(c.tenure) / 60.0).min(1.0));
+            let room = (1.0 - c.balance * seg.inv_balance_cap).max(0.0);
+            c.balance += c.balance * growth_per_month * c.loyalty * room;
+            revenue += lv.price_index * (c.balance * margin_per_month + f64::from(c.products) * fp.fee_per_product);
+            cost_to_serve += f64::from(n) * fp.cost_per_encounter
+                + fp.cost_per_customer
+                    * (1.0 - (tenure_saving_per_month * f64::from(c.tenure)).min(fp.tenure_cost_saving));
 
             // Churn.
             st.exposure_by_score[c.last_score as usize] += 1;
