@@ -5,11 +5,11 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use divan::Bencher;
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution, StandardNormal};
 use spc::model::Firm;
 use spc::model::employees::{StaffLevers, Workforce};
-use spc::rng::{Kind, Purpose, StreamKey};
+use spc::rng::{self, Kind, Purpose, StreamKey};
 use spc::scenario::Scenario;
 
 fn main() {
@@ -59,8 +59,9 @@ fn replication(b: Bencher) {
         .bench_local(|| spc::engine::replicate(&s, 1, 0, 0, &cancel));
 }
 
-/// The random draws of 10,000 customer-months alone: seeding each customer-month stream and
-/// drawing what an average customer-month draws (6 fixed draws, 1.37 encounters of 3 draws).
+/// The random draws of 10,000 customer-months alone, as the monthly step makes them: seeding
+/// each customer-month stream, two 64-bit draws split into four uniforms, the survey's uniform
+/// and normal in one month of three, and 1.37 encounters of one 64-bit draw and one normal.
 #[divan::bench]
 fn random_draws_floor(b: Bencher) {
     let keys: Vec<StreamKey> = (0..u64::from(CUSTOMERS))
@@ -70,15 +71,18 @@ fn random_draws_floor(b: Bencher) {
         let mut acc = 0.0;
         for (i, k) in keys.iter().enumerate() {
             let mut rng = k.rng(Purpose::Month, 5);
-            for _ in 0..5 {
-                acc += rng.random::<f64>();
+            let (a, b) = rng::uniform_pair(&mut rng);
+            let (c, d) = rng::uniform_pair(&mut rng);
+            acc += a + b + c + d;
+            if i % 3 == 0 {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                acc += z + rng.random::<f64>();
             }
-            let z: f64 = StandardNormal.sample(&mut rng);
-            acc += z;
             let encounters = if i % 100 < 37 { 2 } else { 1 };
             for _ in 0..encounters {
+                let bits = rng.next_u64();
                 let z: f64 = StandardNormal.sample(&mut rng);
-                acc += z + rng.random::<f64>() + rng.random::<f64>();
+                acc += z + rng::unit32(bits as u32) + rng::index32((bits >> 32) as u32, 40) as f64;
             }
         }
         acc
