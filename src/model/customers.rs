@@ -3,6 +3,14 @@
 //! Customers are records in one vector, updated in place by the monthly loop
 //! without allocation. Churned customers are removed by swap-remove; each
 //! customer carries its own stream key, so their order never affects draws.
+//!
+//! Why records and not a struct of arrays: the monthly step reads nearly every
+//! attribute of one customer and writes most of them, with a random number of
+//! encounters in between, so nothing vectorises across customers and parallel
+//! arrays only add a base pointer and a bounds check per attribute. Measured on
+//! the baseline (`spc run baseline -r 20 -j 1`): struct of arrays 1.11e7
+//! customer-months/s, the same arrays updated in place through slices 1.09e7,
+//! records 1.47e7, with bit-identical results.
 
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};

@@ -72,14 +72,15 @@ pub fn terminal_table(result: &RunResult) -> String {
         .collect();
     let mut out = render(&headers, &rows);
     let reps = result.scenarios.first().map_or(0, |s| s.replications.len());
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let _ = writeln!(
         out,
-        "\n{} scenarios x {} replications, {:.2e} customer-months in {:.1} s on {} threads: {:.2e} customer-months/s ({:.2e} per thread)",
-        result.scenarios.len(),
-        reps,
+        "\n{} x {}, {:.2e} customer-months in {:.1} s on {}: {:.2e} customer-months/s ({:.2e} per thread)",
+        plural(result.scenarios.len(), "scenario", "scenarios"),
+        plural(reps, "replication", "replications"),
         result.customer_months as f64,
         result.elapsed.as_secs_f64(),
-        result.options.threads,
+        plural(result.options.threads, "thread", "threads"),
         result.throughput(),
         result.throughput() / result.options.threads as f64,
     );
