@@ -65,7 +65,8 @@ impl Table {
     #[inline]
     pub fn at(&self, sat: f64) -> f64 {
         let x = (sat.clamp(1.0, 5.0) - 1.0) * self.steps_per_point;
-        let i = (x as usize).min(self.values.len() - 2);
+        // Through u32: x is at most a few thousand, and the conversion is cheaper than to usize.
+        let i = (x as u32 as usize).min(self.values.len() - 2);
         let f = x - i as f64;
         self.values[i] + f * (self.values[i + 1] - self.values[i])
     }
