@@ -250,10 +250,13 @@ impl<'a> Firm<'a> {
                 c.products += 1;
             }
 
-            // The quarterly survey.
-            if survey_month && u_survey < p.survey.sample_share {
-                c.last_score = satisfaction::survey_score(c.satisfaction, p.survey.response_sd * z_survey);
-                st.survey_by_score[c.last_score as usize] += 1;
+            // The quarterly survey. Whether a customer is asked is a coin toss for the
+            // processor too, so the answer is worked out for everyone and kept or not.
+            if survey_month {
+                let score = satisfaction::survey_score(c.satisfaction, p.survey.response_sd * z_survey);
+                let asked = u_survey < p.survey.sample_share;
+                c.last_score = if asked { score } else { c.last_score };
+                st.survey_by_score[score as usize] += u32::from(asked);
             }
 
             // Money from this customer this month.

@@ -56,10 +56,15 @@ pub fn approach(sat: f64, target: f64, rate: f64) -> f64 {
 }
 
 /// A survey answer: latent satisfaction plus response noise `z` (already
-/// scaled), rounded to the 1-5 scale.
+/// scaled), rounded to the nearest point of the 1-5 scale (halves up).
+///
+/// Written as `x + 0.5` clamped to 1..5.5 and truncated, which equals
+/// `x.round().clamp(1.0, 5.0)` for every `x` (from 1 up, `x + 0.5` is exact
+/// at every rounding boundary; below 1 the clamp decides) but needs no call
+/// to the C library on processors without a rounding instruction.
 #[inline]
 pub fn survey_score(sat: f64, noise: f64) -> u8 {
-    (sat + noise).round().clamp(1.0, 5.0) as u8
+    ((sat + noise) + 0.5).clamp(1.0, 5.5) as u8
 }
 
 #[cfg(test)]
@@ -120,5 +125,19 @@ mod tests {
         assert_eq!(survey_score(4.9, 0.7), 5);
         assert_eq!(survey_score(1.2, -2.0), 1);
         assert_eq!(survey_score(3.6, 0.0), 4);
+    }
+
+    #[test]
+    fn survey_scores_round_exactly_like_round() {
+        let reference = |x: f64| x.round().clamp(1.0, 5.0) as u8;
+        let mut xs: Vec<f64> = (-2_000..=8_000).map(|i| f64::from(i) / 1_000.0).collect();
+        for k in -1..=7 {
+            let half = f64::from(k) + 0.5;
+            xs.extend([half, half.next_down(), half.next_up(), f64::from(k).next_down()]);
+        }
+        xs.extend([0.49999999999999994, f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
+        for x in xs {
+            assert_eq!(survey_score(x, 0.0), reference(x), "{x}");
+        }
     }
 }
