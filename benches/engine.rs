@@ -1,4 +1,5 @@
-//! Benchmarks of the monthly customer step, the employee step, a whole replication, and the
+//! Benchmarks of the monthly customer step, drawing new customers, the employee step, a whole
+//! replication, and the
 //! random draws alone (the floor a customer-month cannot go below). `cargo bench`.
 
 use std::path::Path;
@@ -8,6 +9,7 @@ use divan::Bencher;
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, StandardNormal};
 use spc::model::Firm;
+use spc::model::customers::Customer;
 use spc::model::employees::{StaffLevers, Workforce};
 use spc::rng::{self, Kind, Purpose, StreamKey};
 use spc::scenario::Scenario;
@@ -34,6 +36,18 @@ fn customer_month_step(b: Bencher) {
     b.counter(divan::counter::ItemsCount::new(CUSTOMERS))
         .with_inputs(|| Firm::new(&drawn, CUSTOMERS, 120, 1, 0))
         .bench_local_refs(|firm| firm.step(5));
+}
+
+/// Drawing 10,000 new customers (items = customers): the set-up of a replication and,
+/// about a hundred a month, the acquisitions.
+#[divan::bench]
+fn customer_draw(b: Bencher) {
+    let d = baseline().draw(1, 0);
+    b.counter(divan::counter::ItemsCount::new(CUSTOMERS)).bench_local(|| {
+        (0..u64::from(CUSTOMERS))
+            .map(|id| Customer::draw(1, 0, id, id % 2 == 0, &d.params).satisfaction)
+            .sum::<f64>()
+    });
 }
 
 /// One month of a 40-FTE front line.
