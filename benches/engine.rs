@@ -1,6 +1,6 @@
 //! Benchmarks of the monthly customer step, drawing new customers, the employee step, a whole
-//! replication, and the
-//! random draws alone (the floor a customer-month cannot go below). `cargo bench`.
+//! replication, and the random draws alone (the floor a customer-month cannot go below).
+//! `cargo bench`.
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
