@@ -10,14 +10,36 @@
 
 use crate::scenario::Churn;
 
-/// Monthly churn hazard (0-1), never below `p.exogenous`. `grievance` is the
-/// relative increase of the competitive part (0 = none).
-#[inline]
-pub fn hazard(sat: f64, loyalty: f64, pull: f64, grievance: f64, p: &Churn<f64>) -> f64 {
-    // Zero at or above the threshold, written without a branch.
-    let shortfall = (p.dissatisfaction_threshold - sat).max(0.0);
-    let dissatisfaction = p.dissatisfaction * shortfall / (p.dissatisfaction_threshold - 1.0).max(1e-9);
-    (p.exogenous + p.competitive * (1.0 - loyalty) * pull * (1.0 + grievance) + dissatisfaction).min(1.0)
+/// The churn hazard of one month, with its constant parts worked out once.
+#[derive(Debug, Clone, Copy)]
+pub struct Hazard {
+    exogenous: f64,
+    competitive: f64,
+    threshold: f64,
+    /// Dissatisfaction part per satisfaction point below the threshold (1/month).
+    per_point_below: f64,
+}
+
+impl Hazard {
+    /// The hazard under `p`.
+    pub fn new(p: &Churn<f64>) -> Self {
+        Hazard {
+            exogenous: p.exogenous,
+            competitive: p.competitive,
+            threshold: p.dissatisfaction_threshold,
+            per_point_below: p.dissatisfaction / (p.dissatisfaction_threshold - 1.0).max(1e-9),
+        }
+    }
+
+    /// Monthly churn hazard (0-1), never below the exogenous floor.
+    /// `grievance` is the relative increase of the competitive part (0 = none).
+    #[inline]
+    pub fn at(&self, sat: f64, loyalty: f64, pull: f64, grievance: f64) -> f64 {
+        // Zero at or above the threshold, written without a branch.
+        let shortfall = (self.threshold - sat).max(0.0);
+        let dissatisfaction = self.per_point_below * shortfall;
+        (self.exogenous + self.competitive * (1.0 - loyalty) * pull * (1.0 + grievance) + dissatisfaction).min(1.0)
+    }
 }
 
 #[cfg(test)]
@@ -31,6 +53,10 @@ mod tests {
             dissatisfaction: 0.05,
             dissatisfaction_threshold: 3.0,
         }
+    }
+
+    fn hazard(sat: f64, loyalty: f64, pull: f64, grievance: f64, p: &Churn<f64>) -> f64 {
+        Hazard::new(p).at(sat, loyalty, pull, grievance)
     }
 
     #[test]

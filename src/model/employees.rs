@@ -22,10 +22,18 @@ pub struct Workforce {
     capability: Vec<f64>,
     satisfaction: Vec<f64>,
     tenure: Vec<f64>,
-    /// Quality each employee adds to an encounter this month (quality points).
-    pub quality: Vec<f64>,
-    /// Each employee's failure probability per encounter this month.
-    pub failure: Vec<f64>,
+    /// What each employee brings to an encounter this month.
+    servers: Vec<Server>,
+}
+
+/// What one employee brings to each encounter this month: kept side by side,
+/// because an encounter reads both for the employee drawn to serve it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Server {
+    /// Quality added to the encounter (quality points).
+    pub quality: f64,
+    /// Probability that the encounter fails.
+    pub failure: f64,
 }
 
 /// What the front line looked like in one month.
@@ -73,8 +81,7 @@ impl Workforce {
             capability: Vec::with_capacity(cap),
             satisfaction: Vec::with_capacity(cap),
             tenure: Vec::with_capacity(cap),
-            quality: Vec::with_capacity(cap),
-            failure: Vec::with_capacity(cap),
+            servers: Vec::with_capacity(cap),
         };
         for _ in 0..staff {
             let key = w.hire(p);
@@ -94,9 +101,13 @@ impl Workforce {
         self.capability.push(p.novice_capability);
         self.satisfaction.push(p.satisfaction_base);
         self.tenure.push(0.0);
-        self.quality.push(0.0);
-        self.failure.push(0.0);
+        self.servers.push(Server::default());
         key
+    }
+
+    /// What each employee brings to an encounter this month.
+    pub fn servers(&self) -> &[Server] {
+        &self.servers
     }
 
     /// Head count.
@@ -121,15 +132,10 @@ impl Workforce {
     ) -> StaffMonth {
         let mut out = StaffMonth::default();
         self.key.truncate(lv.staff as usize);
-        for v in [
-            &mut self.capability,
-            &mut self.satisfaction,
-            &mut self.tenure,
-            &mut self.quality,
-            &mut self.failure,
-        ] {
+        for v in [&mut self.capability, &mut self.satisfaction, &mut self.tenure] {
             v.truncate(lv.staff as usize);
         }
+        self.servers.truncate(lv.staff as usize);
         while self.len() < lv.staff as usize {
             self.hire(e);
             out.hires += 1;
@@ -166,8 +172,10 @@ impl Workforce {
                 self.tenure[i] = 0.0;
             }
             let c = self.capability[i] * corner;
-            self.quality[i] = q.capability_weight * c;
-            self.failure[i] = (fail_base * (1.0 + q.failure_novice * (1.0 - c))).min(1.0);
+            self.servers[i] = Server {
+                quality: q.capability_weight * c,
+                failure: (fail_base * (1.0 + q.failure_novice * (1.0 - c))).min(1.0),
+            };
             out.capability += c;
             out.satisfaction += self.satisfaction[i];
         }

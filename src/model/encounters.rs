@@ -8,7 +8,7 @@
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::employees::Workforce;
+use super::employees::Server;
 use super::finance::saturating;
 use crate::rng;
 use crate::scenario::Quality;
@@ -39,15 +39,16 @@ impl Service {
         }
     }
 
-    /// One encounter: the employee who serves, the quality delivered and whether it failed.
+    /// One encounter: the employee who serves (one of `servers`), the quality
+    /// delivered and whether it failed.
     #[inline]
-    pub fn encounter<R: Rng + ?Sized>(&self, staff: &Workforce, rng: &mut R) -> (f64, bool) {
+    pub fn encounter<R: Rng + ?Sized>(&self, servers: &[Server], rng: &mut R) -> (f64, bool) {
         // One 64-bit draw picks the employee (high half) and decides failure (low half).
         let bits = rng.next_u64();
-        let j = rng::index32((bits >> 32) as u32, staff.len());
-        let failed = rng::unit32(bits as u32) < staff.failure[j];
+        let server = servers[rng::index32((bits >> 32) as u32, servers.len())];
+        let failed = rng::unit32(bits as u32) < server.failure;
         let z: f64 = StandardNormal.sample(rng);
-        let q = self.base + staff.quality[j] + self.noise_sd * z - if failed { self.failure_drop } else { 0.0 };
+        let q = self.base + server.quality + self.noise_sd * z - if failed { self.failure_drop } else { 0.0 };
         (q.clamp(0.0, 10.0), failed)
     }
 }

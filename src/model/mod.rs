@@ -22,7 +22,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::metrics::{MonthStats, PathTally};
-use crate::rng::{self, Kind, Purpose, StreamKey};
+use crate::rng::{self, Kind, Purpose, Salt, StreamKey};
 use crate::scenario::{Drawn, Levers, Params};
 use complaints::{Path, Recovery};
 use customers::{Customer, Customers};
@@ -40,6 +40,19 @@ struct SegmentMonth {
     /// 1 / the balance cap (EUR^-1): the loop multiplies instead of dividing.
     inv_balance_cap: f64,
 }
+
+/// `1 / max(n, 1)` for the usual encounter counts `n`: the same values as the
+/// division, looked up instead of divided for every customer-month.
+const RECIPROCALS: [f64; 8] = [
+    1.0,
+    1.0,
+    1.0 / 2.0,
+    1.0 / 3.0,
+    1.0 / 4.0,
+    1.0 / 5.0,
+    1.0 / 6.0,
+    1.0 / 7.0,
+];
 
 /// The state of one replication: the firm, its staff and its customers.
 #[derive(Debug, Clone)]
@@ -150,12 +163,17 @@ impl<'a> Firm<'a> {
         let (growth_per_month, margin_per_month) = (fp.balance_growth / 12.0, fp.margin / 12.0);
         let tenure_saving_per_month = fp.tenure_cost_saving / 60.0;
         let bond_growth_per_month = lp.bond_growth / 12.0;
+        let month_salt = Salt::new(Purpose::Month, u64::from(month));
+        let lift_inside_zone = ambience > 0.0;
+        let respond = satisfaction::Response::new(sp);
+        let hazard = churn::Hazard::new(&p.churn);
 
+        let servers = self.staff.servers();
         let mut i = 0;
         while i < self.customers.len() {
             let c = self.customers.at_mut(i);
             let seg = &segs[c.segment as usize];
-            let mut rng = c.key.rng(Purpose::Month, u64::from(month));
+            let mut rng = c.key.rng_salted(month_salt);
             // Fixed-count draws first: they stay aligned whatever happens later. The
             // survey's come only in survey months, which are the same in every scenario.
             let (u_encounters, u_churn) = rng::uniform_pair(&mut rng);
@@ -175,10 +193,19 @@ impl<'a> Firm<'a> {
             // Encounters, delivered quality, the response against the zone, voice and recovery.
             let n = seg.encounters.count(u_encounters);
             let (mut response_sum, mut quality_sum, mut sat_shock) = (0.0, 0.0, 0.0);
+            // The zone of tolerance: desired level D, and the adequate level A as
+            // narrowed by past failures (narrowed again below if one happens now).
+            let desired = c.adequate + c.width;
+            let mut adequate = satisfaction::narrowed_adequate(c.adequate, desired, c.narrow);
             for _ in 0..n {
-                let (q, failed) = service.encounter(&self.staff, &mut rng);
-                let desired = c.adequate + c.width;
-                let q = encounters::inside_zone_lift(q, c.adequate, desired, ambience);
+                let (q, failed) = service.encounter(servers, &mut rng);
+                // Without ambience spending the lift changes nothing; the test is the
+                // same all month, so the processor predicts it.
+                let q = if lift_inside_zone {
+                    encounters::inside_zone_lift(q, c.adequate, desired, ambience)
+                } else {
+                    q
+                };
                 if failed {
                     c.failures = c.failures.saturating_add(1);
                     c.narrow = ep.failure_narrowing;
@@ -203,9 +230,10 @@ impl<'a> Firm<'a> {
                         c.path = path as u8;
                         c.path_month = month as u16;
                     }
+                    adequate = satisfaction::narrowed_adequate(c.adequate, desired, c.narrow);
                 }
-                let a = satisfaction::narrowed_adequate(c.adequate, desired, c.narrow);
-                let response = satisfaction::response(q, a, desired, sp);
+                let a = adequate;
+                let response = respond.at(q, a, desired);
                 response_sum += response;
                 if let Some(sample) = self.response_sample.as_mut()
                     && sample.len() < sample.capacity()
@@ -221,7 +249,10 @@ impl<'a> Firm<'a> {
             // (Both cases share one expression: with no encounter the mean response is
             // 0.0, and adding it changes nothing; selecting the rate needs no branch.)
             let met = n > 0;
-            let per_encounter = 1.0 / f64::from(n.max(1));
+            let per_encounter = RECIPROCALS
+                .get(n as usize)
+                .copied()
+                .unwrap_or_else(|| 1.0 / f64::from(n));
             let mean_response = response_sum * per_encounter;
             let rate = if met { sp.adjust_rate } else { sp.idle_rate };
             c.satisfaction = satisfaction::approach(c.satisfaction, seg.target + c.disposition + mean_response, rate);
@@ -269,12 +300,11 @@ impl<'a> Firm<'a> {
 
             // Churn.
             st.exposure_by_score[c.last_score as usize] += 1;
-            let h = churn::hazard(
+            let h = hazard.at(
                 c.satisfaction,
                 c.loyalty,
                 seg.pull,
                 cp.grievance_multiplier * c.grievance,
-                &p.churn,
             );
             c.grievance *= cp.grievance_persistence;
             if u_churn < h {
