@@ -169,6 +169,8 @@ impl<'a> Firm<'a> {
         let hazard = churn::Hazard::new(&p.churn);
 
         let servers = self.staff.servers();
+        // Encounters still to sample this month, counted down in the loop.
+        let mut sample_room = self.response_sample.as_ref().map_or(0, |s| s.capacity() - s.len());
         let mut i = 0;
         while i < self.customers.len() {
             let c = self.customers.at_mut(i);
@@ -235,9 +237,10 @@ impl<'a> Firm<'a> {
                 let a = adequate;
                 let response = respond.at(q, a, desired);
                 response_sum += response;
-                if let Some(sample) = self.response_sample.as_mut()
-                    && sample.len() < sample.capacity()
+                if sample_room > 0
+                    && let Some(sample) = self.response_sample.as_mut()
                 {
+                    sample_room -= 1;
                     sample.push([((q - a) / (desired - a).max(1e-9)) as f32, response as f32]);
                 }
                 quality_sum += q;
