@@ -112,9 +112,8 @@ pub fn replicate(
     })
 }
 
-/// Memory one replication of `customers` customers holds while it runs (bytes): about 115 bytes
-/// per customer in the struct of arrays, room reserved for twice the population, and headroom
-/// for growth beyond it.
+/// Memory one replication of `customers` customers holds while it runs (bytes): a 120-byte
+/// record per customer, room reserved for twice the population, and headroom for growth beyond it.
 pub const BYTES_PER_CUSTOMER: u64 = 400;
 
 /// Estimated peak memory of a run (bytes): the populations in flight on every thread plus the
