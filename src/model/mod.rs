@@ -186,11 +186,12 @@ impl<'a> Firm<'a> {
                 (1.0, 0.0)
             };
 
-            // Follow a complaint path to its 12-month mark.
-            if c.path != 0 && u32::from(c.path_month) + 12 == month {
-                self.paths.stayed[c.path as usize] += 1;
-                c.path = 0;
-            }
+            // Follow a complaint path to its 12-month mark. About 40% of customers are on
+            // a path at any time, a coin toss for the branch predictor, so this is written
+            // without a branch: count (or add 0), and keep the path (x1) or end it (x0).
+            let path_ends = (c.path != 0) & (u32::from(c.path_month) + 12 == month);
+            self.paths.stayed[c.path as usize] += u32::from(path_ends);
+            c.path *= u8::from(!path_ends);
 
             // Encounters, delivered quality, the response against the zone, voice and recovery.
             let n = seg.encounters.count(u_encounters);
@@ -289,7 +290,11 @@ impl<'a> Firm<'a> {
             if survey_month {
                 let score = satisfaction::survey_score(c.satisfaction, p.survey.response_sd * z_survey);
                 let asked = u_survey < p.survey.sample_share;
-                c.last_score = if asked { score } else { c.last_score };
+                // Kept (x1) or not (x0) by arithmetic on a weight the compiler cannot see
+                // through: as a select (even `select_unpredictable`), it becomes a branch
+                // that mispredicts for a third of the customers of a survey month.
+                let weight = std::hint::black_box(u8::from(asked));
+                c.last_score = weight * score + (1 - weight) * c.last_score;
                 st.survey_by_score[score as usize] += u32::from(asked);
             }
 
