@@ -170,6 +170,11 @@ impl Customers {
         self.0.iter()
     }
 
+    /// Every active customer, to update in place.
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Customer> {
+        self.0.iter_mut()
+    }
+
     /// Active customers.
     pub fn len(&self) -> usize {
         self.0.len()

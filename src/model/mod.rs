@@ -22,7 +22,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::metrics::{MonthStats, PathTally};
-use crate::rng::{self, Kind, Purpose, Salt, StreamKey};
+use crate::rng::{self, Kind, Purpose, Salt, SimRng, StreamKey};
 use crate::scenario::{Drawn, Levers, Params};
 use complaints::{Path, Recovery};
 use customers::{Customer, Customers};
@@ -39,6 +39,66 @@ struct SegmentMonth {
     propensity: f64,
     /// 1 / the balance cap (EUR^-1): the loop multiplies instead of dividing.
     inv_balance_cap: f64,
+}
+
+/// One customer's month between the passes of [`Firm::step`]: the stream,
+/// positioned after the draws of fixed count, those draws, the zone of
+/// tolerance, and what the encounters added up to.
+#[derive(Debug, Clone)]
+struct Open {
+    rng: SimRng,
+    /// Encounters this month.
+    n: u32,
+    u_churn: f64,
+    u_followup: f64,
+    u_cross: f64,
+    u_survey: f64,
+    z_survey: f64,
+    /// Desired level D (quality points).
+    desired: f64,
+    /// Adequate level A as narrowed by failures, this one's included (quality points).
+    adequate: f64,
+    /// Sum of the encounters' satisfaction responses (satisfaction points).
+    response_sum: f64,
+    /// Sum of the delivered qualities (quality points).
+    quality_sum: f64,
+    /// Satisfaction shocks of failures and their recovery (satisfaction points).
+    sat_shock: f64,
+}
+
+impl Open {
+    /// Queue slots written for every customer, whatever its encounter count.
+    const QUEUED_AT_ONCE: usize = 8;
+
+    /// Opens `c`'s month: the draws of fixed count come first, so that they stay
+    /// aligned whatever happens later (common random numbers across scenarios);
+    /// the survey's come only in survey months, which are the same in every scenario.
+    #[inline(always)]
+    fn new(c: &Customer, encounters: &PoissonTable, month: Salt, survey_month: bool) -> Self {
+        let mut rng = c.key.rng_salted(month);
+        let (u_encounters, u_churn) = rng::uniform_pair(&mut rng);
+        let (u_followup, u_cross) = rng::uniform_pair(&mut rng);
+        let (u_survey, z_survey): (f64, f64) = if survey_month {
+            (rng.random(), StandardNormal.sample(&mut rng))
+        } else {
+            (1.0, 0.0)
+        };
+        let desired = c.adequate + c.width;
+        Open {
+            rng,
+            n: encounters.count(u_encounters),
+            u_churn,
+            u_followup,
+            u_cross,
+            u_survey,
+            z_survey,
+            desired,
+            adequate: satisfaction::narrowed_adequate(c.adequate, desired, c.narrow),
+            response_sum: 0.0,
+            quality_sum: 0.0,
+            sat_shock: 0.0,
+        }
+    }
 }
 
 /// `1 / max(n, 1)` for the usual encounter counts `n`: the same values as the
@@ -73,6 +133,10 @@ pub struct Firm<'a> {
     /// customer's zone, 0 at A and 1 at D; the satisfaction response in points). Draws nothing.
     pub response_sample: Option<Vec<[f32; 2]>>,
     loyalty_curve: loyalty::Table,
+    /// Each active customer's month between the passes of [`Firm::step`].
+    open: Vec<Open>,
+    /// The month's encounters in order, as indices of their customers.
+    queue: Vec<u32>,
 }
 
 impl<'a> Firm<'a> {
@@ -101,6 +165,8 @@ impl<'a> Firm<'a> {
             paths: PathTally::default(),
             response_sample: None,
             loyalty_curve: loyalty::Table::new(&p.loyalty),
+            open: Vec::with_capacity(customers as usize * 2 + 1024),
+            queue: Vec::new(),
         }
     }
 
@@ -168,24 +234,16 @@ impl<'a> Firm<'a> {
         let respond = satisfaction::Response::new(sp);
         let hazard = churn::Hazard::new(&p.churn);
 
-        let servers = self.staff.servers();
-        // Encounters still to sample this month, counted down in the loop.
-        let mut sample_room = self.response_sample.as_ref().map_or(0, |s| s.capacity() - s.len());
-        let mut i = 0;
-        while i < self.customers.len() {
-            let c = self.customers.at_mut(i);
-            let seg = &segs[c.segment as usize];
-            let mut rng = c.key.rng_salted(month_salt);
-            // Fixed-count draws first: they stay aligned whatever happens later. The
-            // survey's come only in survey months, which are the same in every scenario.
-            let (u_encounters, u_churn) = rng::uniform_pair(&mut rng);
-            let (u_followup, u_cross) = rng::uniform_pair(&mut rng);
-            let (u_survey, z_survey): (f64, f64) = if survey_month {
-                (rng.random(), StandardNormal.sample(&mut rng))
-            } else {
-                (1.0, 0.0)
-            };
-
+        // The customers' month runs in three passes. Each customer has a random number of
+        // encounters, and a loop of random length per customer ends in a branch the processor
+        // cannot predict, which costs more than the encounters themselves. So: (1) every
+        // customer's month is opened (stream, draws of fixed count, encounter count) and its
+        // encounters are queued; (2) one loop runs all queued encounters, whose end is
+        // predictable; (3) every customer's month is closed. Each customer's draws come in
+        // the same order as in one pass, so the results are the same bit for bit.
+        self.open.clear();
+        let mut queued = 0;
+        for (k, c) in self.customers.iter_mut().enumerate() {
             // Follow a complaint path to its 12-month mark. About 40% of customers are on
             // a path at any time, a coin toss for the branch predictor, so this is written
             // without a branch: count (or add 0), and keep the path (x1) or end it (x0).
@@ -193,59 +251,93 @@ impl<'a> Firm<'a> {
             self.paths.stayed[c.path as usize] += u32::from(path_ends);
             c.path *= u8::from(!path_ends);
 
-            // Encounters, delivered quality, the response against the zone, voice and recovery.
-            let n = seg.encounters.count(u_encounters);
-            let (mut response_sum, mut quality_sum, mut sat_shock) = (0.0, 0.0, 0.0);
-            // The zone of tolerance: desired level D, and the adequate level A as
-            // narrowed by past failures (narrowed again below if one happens now).
-            let desired = c.adequate + c.width;
-            let mut adequate = satisfaction::narrowed_adequate(c.adequate, desired, c.narrow);
-            for _ in 0..n {
-                let (q, failed) = service.encounter(servers, &mut rng);
-                // Without ambience spending the lift changes nothing; the test is the
-                // same all month, so the processor predicts it.
-                let q = if lift_inside_zone {
-                    encounters::inside_zone_lift(q, c.adequate, desired, ambience)
-                } else {
-                    q
-                };
-                if failed {
-                    c.failures = c.failures.saturating_add(1);
-                    c.narrow = ep.failure_narrowing;
-                    st.failures += 1;
-                    let (u_voice, u_resolve, u_fast) = (rng.random::<f64>(), rng.random::<f64>(), rng.random::<f64>());
-                    let path = recovery.outcome(
-                        recovery.p_complain(seg.propensity, c.loyalty, cp),
-                        u_voice,
-                        u_resolve,
-                        u_fast,
-                    );
-                    if path != Path::Silent {
-                        st.complaints += 1;
-                    }
-                    if path == Path::Unresolved {
-                        st.unresolved += 1;
-                    }
-                    let (shock, grievance) = complaints::consequence(path, c.failures == 1, cp);
-                    sat_shock += shock;
-                    c.grievance = c.grievance.max(grievance);
-                    if track_paths {
-                        c.path = path as u8;
-                        c.path_month = month as u16;
-                    }
-                    adequate = satisfaction::narrowed_adequate(c.adequate, desired, c.narrow);
-                }
-                let a = adequate;
-                let response = respond.at(q, a, desired);
-                response_sum += response;
-                if sample_room > 0
-                    && let Some(sample) = self.response_sample.as_mut()
-                {
-                    sample_room -= 1;
-                    sample.push([((q - a) / (desired - a).max(1e-9)) as f32, response as f32]);
-                }
-                quality_sum += q;
+            let open = Open::new(c, &segs[c.segment as usize].encounters, month_salt, survey_month);
+            // Queue the encounters: eight slots written whatever the count (two vector
+            // stores, no branch), the rare counts above eight written one by one.
+            let n = open.n as usize;
+            let end = queued + n.max(Open::QUEUED_AT_ONCE);
+            if end > self.queue.len() {
+                self.queue.resize(end.max(2 * self.queue.len()), 0);
             }
+            let k = k as u32;
+            self.queue[queued..queued + Open::QUEUED_AT_ONCE].fill(k);
+            if n > Open::QUEUED_AT_ONCE {
+                self.queue[queued..queued + n].fill(k);
+            }
+            queued += n;
+            self.open.push(open);
+        }
+
+        // Encounters, delivered quality, the response against the zone, voice and recovery.
+        let servers = self.staff.servers();
+        // Encounters still to sample this month, counted down in the loop.
+        let mut sample_room = self.response_sample.as_ref().map_or(0, |s| s.capacity() - s.len());
+        for &k in &self.queue[..queued] {
+            let c = self.customers.at_mut(k as usize);
+            let o = &mut self.open[k as usize];
+            let (q, failed) = service.encounter(servers, &mut o.rng);
+            // Without ambience spending the lift changes nothing; the test is the
+            // same all month, so the processor predicts it.
+            let q = if lift_inside_zone {
+                encounters::inside_zone_lift(q, c.adequate, o.desired, ambience)
+            } else {
+                q
+            };
+            if failed {
+                c.failures = c.failures.saturating_add(1);
+                c.narrow = ep.failure_narrowing;
+                st.failures += 1;
+                let rng = &mut o.rng;
+                let (u_voice, u_resolve, u_fast) = (rng.random::<f64>(), rng.random::<f64>(), rng.random::<f64>());
+                let path = recovery.outcome(
+                    recovery.p_complain(segs[c.segment as usize].propensity, c.loyalty, cp),
+                    u_voice,
+                    u_resolve,
+                    u_fast,
+                );
+                if path != Path::Silent {
+                    st.complaints += 1;
+                }
+                if path == Path::Unresolved {
+                    st.unresolved += 1;
+                }
+                let (shock, grievance) = complaints::consequence(path, c.failures == 1, cp);
+                o.sat_shock += shock;
+                c.grievance = c.grievance.max(grievance);
+                if track_paths {
+                    c.path = path as u8;
+                    c.path_month = month as u16;
+                }
+                o.adequate = satisfaction::narrowed_adequate(c.adequate, o.desired, c.narrow);
+            }
+            let (a, d) = (o.adequate, o.desired);
+            let response = respond.at(q, a, d);
+            o.response_sum += response;
+            if sample_room > 0
+                && let Some(sample) = self.response_sample.as_mut()
+            {
+                sample_room -= 1;
+                sample.push([((q - a) / (d - a).max(1e-9)) as f32, response as f32]);
+            }
+            o.quality_sum += q;
+        }
+
+        let mut i = 0;
+        while i < self.customers.len() {
+            let c = self.customers.at_mut(i);
+            let seg = &segs[c.segment as usize];
+            let Open {
+                n,
+                u_churn,
+                u_followup,
+                u_cross,
+                u_survey,
+                z_survey,
+                response_sum,
+                quality_sum,
+                mut sat_shock,
+                ..
+            } = self.open[i];
             st.encounters += n;
             st.quality_sum += quality_sum;
 
@@ -322,6 +414,7 @@ impl<'a> Firm<'a> {
                     self.paths.left[c.path as usize] += 1;
                 }
                 self.customers.swap_remove(i);
+                self.open.swap_remove(i);
                 continue;
             }
             c.tenure = c.tenure.saturating_add(1);
