@@ -275,7 +275,9 @@ impl<'a> Firm<'a> {
         for &k in &self.queue[..queued] {
             let c = self.customers.at_mut(k as usize);
             let o = &mut self.open[k as usize];
-            let (q, failed) = service.encounter(servers, &mut o.rng);
+            // The stream in registers for the encounter, written back once at its end.
+            let mut rng = o.rng.clone();
+            let (q, failed) = service.encounter(servers, &mut rng);
             // Without ambience spending the lift changes nothing; the test is the
             // same all month, so the processor predicts it.
             let q = if lift_inside_zone {
@@ -287,7 +289,6 @@ impl<'a> Firm<'a> {
                 c.failures = c.failures.saturating_add(1);
                 c.narrow = ep.failure_narrowing;
                 st.failures += 1;
-                let rng = &mut o.rng;
                 let (u_voice, u_resolve, u_fast) = (rng.random::<f64>(), rng.random::<f64>(), rng.random::<f64>());
                 let path = recovery.outcome(
                     recovery.p_complain(segs[c.segment as usize].propensity, c.loyalty, cp),
@@ -320,6 +321,7 @@ impl<'a> Firm<'a> {
                 sample.push([((q - a) / (d - a).max(1e-9)) as f32, response as f32]);
             }
             o.quality_sum += q;
+            o.rng = rng;
         }
 
         let mut i = 0;
