@@ -54,6 +54,8 @@ struct Open {
     u_cross: f64,
     u_survey: f64,
     z_survey: f64,
+    /// Adequate level A before any narrowing (quality points).
+    zone_adequate: f64,
     /// Desired level D (quality points).
     desired: f64,
     /// Adequate level A as narrowed by failures, this one's included (quality points).
@@ -92,6 +94,7 @@ impl Open {
             u_cross,
             u_survey,
             z_survey,
+            zone_adequate: c.adequate,
             desired,
             adequate: satisfaction::narrowed_adequate(c.adequate, desired, c.narrow),
             response_sum: 0.0,
@@ -273,7 +276,6 @@ impl<'a> Firm<'a> {
         // Encounters still to sample this month, counted down in the loop.
         let mut sample_room = self.response_sample.as_ref().map_or(0, |s| s.capacity() - s.len());
         for &k in &self.queue[..queued] {
-            let c = self.customers.at_mut(k as usize);
             let o = &mut self.open[k as usize];
             // The stream in registers for the encounter, written back once at its end.
             let mut rng = o.rng.clone();
@@ -281,11 +283,13 @@ impl<'a> Firm<'a> {
             // Without ambience spending the lift changes nothing; the test is the
             // same all month, so the processor predicts it.
             let q = if lift_inside_zone {
-                encounters::inside_zone_lift(q, c.adequate, o.desired, ambience)
+                encounters::inside_zone_lift(q, o.zone_adequate, o.desired, ambience)
             } else {
                 q
             };
             if failed {
+                // Only a failure touches the customer's record here.
+                let c = self.customers.at_mut(k as usize);
                 c.failures = c.failures.saturating_add(1);
                 c.narrow = ep.failure_narrowing;
                 st.failures += 1;
