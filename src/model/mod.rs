@@ -25,8 +25,9 @@ use crate::metrics::{MonthStats, PathTally};
 use crate::rng::{self, Kind, Purpose, Salt, SimRng, StreamKey};
 use crate::scenario::{Drawn, Levers, Params};
 use complaints::{Path, Recovery};
+use crate::scenario::Complaints;
 use customers::{Customer, Customers};
-use employees::{StaffLevers, Workforce};
+use employees::{Server, StaffLevers, Workforce};
 use encounters::{PoissonTable, Service};
 use finance::{Ledger, saturating};
 
@@ -100,6 +101,100 @@ impl Open {
             response_sum: 0.0,
             quality_sum: 0.0,
             sat_shock: 0.0,
+        }
+    }
+}
+
+/// What every encounter of one month shares.
+struct Serving<'m> {
+    service: Service,
+    servers: &'m [Server],
+    /// Quality lift inside the zone from ambience spending (quality points).
+    ambience: f64,
+    lift_inside_zone: bool,
+    recovery: Recovery,
+    respond: satisfaction::Response,
+    /// Complaint propensity per segment.
+    propensity: [f64; 3],
+    /// Share of the zone a failure closes.
+    failure_narrowing: f64,
+    complaints: &'m Complaints<f64>,
+    /// Whether complaint paths started this month are followed for F5.
+    track_paths: bool,
+    month: u32,
+}
+
+impl Serving<'_> {
+    /// Runs the month's queued encounters (`queue` holds their customers' indices, in
+    /// order) and adds them up in `open`; failures update the customers, and encounters
+    /// are sampled into `sample` while it has room.
+    ///
+    /// Not inlined into [`Firm::step`]: on its own, the loop keeps the month's
+    /// constants in registers instead of reloading them for every encounter.
+    #[inline(never)]
+    fn serve(
+        &self,
+        queue: &[u32],
+        open: &mut [Open],
+        customers: &mut Customers,
+        st: &mut MonthStats,
+        mut sample: Option<&mut Vec<[f32; 2]>>,
+    ) {
+        let cp = self.complaints;
+        // Encounters still to sample this month, counted down in the loop.
+        let mut sample_room = sample.as_ref().map_or(0, |s| s.capacity() - s.len());
+        for &k in queue {
+            let o = &mut open[k as usize];
+            // The stream in registers for the encounter, written back once at its end.
+            let mut rng = o.rng.clone();
+            let (q, failed) = self.service.encounter(self.servers, &mut rng);
+            // Without ambience spending the lift changes nothing; the test is the
+            // same all month, so the processor predicts it.
+            let q = if self.lift_inside_zone {
+                encounters::inside_zone_lift(q, o.zone_adequate, o.desired, self.ambience)
+            } else {
+                q
+            };
+            if failed {
+                // Only a failure touches the customer's record here.
+                let c = customers.at_mut(k as usize);
+                c.failures = c.failures.saturating_add(1);
+                c.narrow = self.failure_narrowing;
+                st.failures += 1;
+                let (u_voice, u_resolve, u_fast) = (rng.random::<f64>(), rng.random::<f64>(), rng.random::<f64>());
+                let recovery = &self.recovery;
+                let path = recovery.outcome(
+                    recovery.p_complain(self.propensity[c.segment as usize], c.loyalty, cp),
+                    u_voice,
+                    u_resolve,
+                    u_fast,
+                );
+                if path != Path::Silent {
+                    st.complaints += 1;
+                }
+                if path == Path::Unresolved {
+                    st.unresolved += 1;
+                }
+                let (shock, grievance) = complaints::consequence(path, c.failures == 1, cp);
+                o.sat_shock += shock;
+                c.grievance = c.grievance.max(grievance);
+                if self.track_paths {
+                    c.path = path as u8;
+                    c.path_month = self.month as u16;
+                }
+                o.adequate = satisfaction::narrowed_adequate(c.adequate, o.desired, c.narrow);
+            }
+            let (a, d) = (o.adequate, o.desired);
+            let response = self.respond.at(q, a, d);
+            o.response_sum += response;
+            if sample_room > 0
+                && let Some(sample) = sample.as_mut()
+            {
+                sample_room -= 1;
+                sample.push([((q - a) / (d - a).max(1e-9)) as f32, response as f32]);
+            }
+            o.quality_sum += q;
+            o.rng = rng;
         }
     }
 }
@@ -272,61 +367,26 @@ impl<'a> Firm<'a> {
         }
 
         // Encounters, delivered quality, the response against the zone, voice and recovery.
-        let servers = self.staff.servers();
-        // Encounters still to sample this month, counted down in the loop.
-        let mut sample_room = self.response_sample.as_ref().map_or(0, |s| s.capacity() - s.len());
-        for &k in &self.queue[..queued] {
-            let o = &mut self.open[k as usize];
-            // The stream in registers for the encounter, written back once at its end.
-            let mut rng = o.rng.clone();
-            let (q, failed) = service.encounter(servers, &mut rng);
-            // Without ambience spending the lift changes nothing; the test is the
-            // same all month, so the processor predicts it.
-            let q = if lift_inside_zone {
-                encounters::inside_zone_lift(q, o.zone_adequate, o.desired, ambience)
-            } else {
-                q
-            };
-            if failed {
-                // Only a failure touches the customer's record here.
-                let c = self.customers.at_mut(k as usize);
-                c.failures = c.failures.saturating_add(1);
-                c.narrow = ep.failure_narrowing;
-                st.failures += 1;
-                let (u_voice, u_resolve, u_fast) = (rng.random::<f64>(), rng.random::<f64>(), rng.random::<f64>());
-                let path = recovery.outcome(
-                    recovery.p_complain(segs[c.segment as usize].propensity, c.loyalty, cp),
-                    u_voice,
-                    u_resolve,
-                    u_fast,
-                );
-                if path != Path::Silent {
-                    st.complaints += 1;
-                }
-                if path == Path::Unresolved {
-                    st.unresolved += 1;
-                }
-                let (shock, grievance) = complaints::consequence(path, c.failures == 1, cp);
-                o.sat_shock += shock;
-                c.grievance = c.grievance.max(grievance);
-                if track_paths {
-                    c.path = path as u8;
-                    c.path_month = month as u16;
-                }
-                o.adequate = satisfaction::narrowed_adequate(c.adequate, o.desired, c.narrow);
-            }
-            let (a, d) = (o.adequate, o.desired);
-            let response = respond.at(q, a, d);
-            o.response_sum += response;
-            if sample_room > 0
-                && let Some(sample) = self.response_sample.as_mut()
-            {
-                sample_room -= 1;
-                sample.push([((q - a) / (d - a).max(1e-9)) as f32, response as f32]);
-            }
-            o.quality_sum += q;
-            o.rng = rng;
-        }
+        let serving = Serving {
+            service,
+            servers: self.staff.servers(),
+            ambience,
+            lift_inside_zone,
+            recovery,
+            respond,
+            propensity: std::array::from_fn(|s| segs[s].propensity),
+            failure_narrowing: ep.failure_narrowing,
+            complaints: cp,
+            track_paths,
+            month,
+        };
+        serving.serve(
+            &self.queue[..queued],
+            &mut self.open,
+            &mut self.customers,
+            &mut st,
+            self.response_sample.as_mut(),
+        );
 
         let mut i = 0;
         while i < self.customers.len() {
