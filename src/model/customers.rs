@@ -159,6 +159,12 @@ impl Customers {
         self.0[i]
     }
 
+    /// Customers `range`, to update in place.
+    #[inline]
+    pub fn range_mut(&mut self, range: std::ops::Range<usize>) -> &mut [Customer] {
+        &mut self.0[range]
+    }
+
     /// Customer `i`, to update in place.
     #[inline]
     pub fn at_mut(&mut self, i: usize) -> &mut Customer {
@@ -168,11 +174,6 @@ impl Customers {
     /// Every active customer.
     pub fn iter(&self) -> std::slice::Iter<'_, Customer> {
         self.0.iter()
-    }
-
-    /// Every active customer, to update in place.
-    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Customer> {
-        self.0.iter_mut()
     }
 
     /// Active customers.

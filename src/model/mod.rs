@@ -23,9 +23,9 @@ use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::metrics::{MonthStats, PathTally};
 use crate::rng::{self, Kind, Purpose, Salt, SimRng, StreamKey};
+use crate::scenario::Complaints;
 use crate::scenario::{Drawn, Levers, Params};
 use complaints::{Path, Recovery};
-use crate::scenario::Complaints;
 use customers::{Customer, Customers};
 use employees::{Server, StaffLevers, Workforce};
 use encounters::{PoissonTable, Service};
@@ -105,6 +105,49 @@ impl Open {
     }
 }
 
+/// Customers per block of the month's passes: their records and months, about
+/// 125 kB, stay in the processor's second-level cache between the passes.
+const BLOCK: usize = 512;
+
+/// What opening a customer's month needs.
+struct Opening {
+    /// The encounter-count table of each segment.
+    encounters: [PoissonTable; 3],
+    salt: Salt,
+    survey_month: bool,
+    month: u32,
+}
+
+impl Opening {
+    /// Opens `c`'s month, after following its complaint path to the 12-month mark.
+    #[inline(always)]
+    fn open(&self, c: &mut Customer, paths: &mut PathTally) -> Open {
+        // About 40% of customers are on a path at any time, a coin toss for the branch
+        // predictor, so this is written without a branch: count (or add 0), and keep
+        // the path (x1) or end it (x0).
+        let path_ends = (c.path != 0) & (u32::from(c.path_month) + 12 == self.month);
+        paths.stayed[c.path as usize] += u32::from(path_ends);
+        c.path *= u8::from(!path_ends);
+        Open::new(c, &self.encounters[c.segment as usize], self.salt, self.survey_month)
+    }
+}
+
+/// Queues `n` encounters of customer `k` at position `queued` of `queue` and returns
+/// the new end: eight slots are written whatever the count (two vector stores, no
+/// branch), the rare counts above eight one by one.
+#[inline(always)]
+fn queue_encounters(queue: &mut Vec<u32>, queued: usize, k: u32, n: usize) -> usize {
+    let end = queued + n.max(Open::QUEUED_AT_ONCE);
+    if end > queue.len() {
+        queue.resize(end.max(2 * queue.len()), 0);
+    }
+    queue[queued..queued + Open::QUEUED_AT_ONCE].fill(k);
+    if n > Open::QUEUED_AT_ONCE {
+        queue[queued..queued + n].fill(k);
+    }
+    queued + n
+}
+
 /// What every encounter of one month shares.
 struct Serving<'m> {
     service: Service,
@@ -125,9 +168,9 @@ struct Serving<'m> {
 }
 
 impl Serving<'_> {
-    /// Runs the month's queued encounters (`queue` holds their customers' indices, in
-    /// order) and adds them up in `open`; failures update the customers, and encounters
-    /// are sampled into `sample` while it has room.
+    /// Runs queued encounters (`queue` holds their customers' indices in `customers`
+    /// and `open`, in order) and adds them up in `open`; failures update the customers,
+    /// and encounters are sampled into `sample` while it has room.
     ///
     /// Not inlined into [`Firm::step`]: on its own, the loop keeps the month's
     /// constants in registers instead of reloading them for every encounter.
@@ -136,7 +179,7 @@ impl Serving<'_> {
         &self,
         queue: &[u32],
         open: &mut [Open],
-        customers: &mut Customers,
+        customers: &mut [Customer],
         st: &mut MonthStats,
         mut sample: Option<&mut Vec<[f32; 2]>>,
     ) {
@@ -157,7 +200,7 @@ impl Serving<'_> {
             };
             if failed {
                 // Only a failure touches the customer's record here.
-                let c = customers.at_mut(k as usize);
+                let c = &mut customers[k as usize];
                 c.failures = c.failures.saturating_add(1);
                 c.narrow = self.failure_narrowing;
                 st.failures += 1;
@@ -263,7 +306,7 @@ impl<'a> Firm<'a> {
             paths: PathTally::default(),
             response_sample: None,
             loyalty_curve: loyalty::Table::new(&p.loyalty),
-            open: Vec::with_capacity(customers as usize * 2 + 1024),
+            open: Vec::with_capacity(BLOCK),
             queue: Vec::new(),
         }
     }
@@ -334,39 +377,18 @@ impl<'a> Firm<'a> {
 
         // The customers' month runs in three passes. Each customer has a random number of
         // encounters, and a loop of random length per customer ends in a branch the processor
-        // cannot predict, which costs more than the encounters themselves. So: (1) every
-        // customer's month is opened (stream, draws of fixed count, encounter count) and its
-        // encounters are queued; (2) one loop runs all queued encounters, whose end is
-        // predictable; (3) every customer's month is closed. Each customer's draws come in
-        // the same order as in one pass, so the results are the same bit for bit.
-        self.open.clear();
-        let mut queued = 0;
-        for (k, c) in self.customers.iter_mut().enumerate() {
-            // Follow a complaint path to its 12-month mark. About 40% of customers are on
-            // a path at any time, a coin toss for the branch predictor, so this is written
-            // without a branch: count (or add 0), and keep the path (x1) or end it (x0).
-            let path_ends = (c.path != 0) & (u32::from(c.path_month) + 12 == month);
-            self.paths.stayed[c.path as usize] += u32::from(path_ends);
-            c.path *= u8::from(!path_ends);
-
-            let open = Open::new(c, &segs[c.segment as usize].encounters, month_salt, survey_month);
-            // Queue the encounters: eight slots written whatever the count (two vector
-            // stores, no branch), the rare counts above eight written one by one.
-            let n = open.n as usize;
-            let end = queued + n.max(Open::QUEUED_AT_ONCE);
-            if end > self.queue.len() {
-                self.queue.resize(end.max(2 * self.queue.len()), 0);
-            }
-            let k = k as u32;
-            self.queue[queued..queued + Open::QUEUED_AT_ONCE].fill(k);
-            if n > Open::QUEUED_AT_ONCE {
-                self.queue[queued..queued + n].fill(k);
-            }
-            queued += n;
-            self.open.push(open);
-        }
-
-        // Encounters, delivered quality, the response against the zone, voice and recovery.
+        // cannot predict, which costs more than the encounters themselves. So: (1) customers'
+        // months are opened (stream, draws of fixed count, encounter count) and their
+        // encounters queued; (2) one loop runs all queued encounters, whose end is
+        // predictable; (3) the months are closed. The passes run over blocks of customers
+        // that stay in cache. Each customer's draws come in the same order as in one pass,
+        // and customers are closed in the same order, so the results are the same bit for bit.
+        let opening = Opening {
+            encounters: std::array::from_fn(|s| segs[s].encounters),
+            salt: month_salt,
+            survey_month,
+            month,
+        };
         let serving = Serving {
             service,
             servers: self.staff.servers(),
@@ -380,116 +402,149 @@ impl<'a> Firm<'a> {
             track_paths,
             month,
         };
-        serving.serve(
-            &self.queue[..queued],
-            &mut self.open,
-            &mut self.customers,
-            &mut st,
-            self.response_sample.as_mut(),
-        );
-
-        let mut i = 0;
-        while i < self.customers.len() {
-            let c = self.customers.at_mut(i);
-            let seg = &segs[c.segment as usize];
-            let Open {
-                n,
-                u_churn,
-                u_followup,
-                u_cross,
-                u_survey,
-                z_survey,
-                response_sum,
-                quality_sum,
-                mut sat_shock,
-                ..
-            } = self.open[i];
-            st.encounters += n;
-            st.quality_sum += quality_sum;
-
-            // Satisfaction moves toward the month's response combined with perceived value.
-            // (Both cases share one expression: with no encounter the mean response is
-            // 0.0, and adding it changes nothing; selecting the rate needs no branch.)
-            let met = n > 0;
-            let per_encounter = RECIPROCALS
-                .get(n as usize)
-                .copied()
-                .unwrap_or_else(|| 1.0 / f64::from(n));
-            let mean_response = response_sum * per_encounter;
-            let rate = if met { sp.adjust_rate } else { sp.idle_rate };
-            c.satisfaction = satisfaction::approach(c.satisfaction, seg.target + c.disposition + mean_response, rate);
-            if u_followup < lv.followup {
-                st.followups += 1;
-                c.bond += lp.followup_bond * (1.0 - c.bond);
-                if c.satisfaction >= 3.5 {
-                    sat_shock += lp.followup_satisfaction;
-                }
+        let mut first = 0;
+        while first < self.customers.len() {
+            let mut end = (first + BLOCK).min(self.customers.len());
+            self.open.clear();
+            let mut queued = 0;
+            for (k, c) in self.customers.range_mut(first..end).iter_mut().enumerate() {
+                let open = opening.open(c, &mut self.paths);
+                queued = queue_encounters(&mut self.queue, queued, k as u32, open.n as usize);
+                self.open.push(open);
             }
-            c.satisfaction = (c.satisfaction + sat_shock).clamp(1.0, 5.0);
-
-            // Expectations drift toward experience and the market; narrowing fades.
-            let centre = c.adequate + 0.5 * c.width;
-            let shift =
-                ep.adapt_experience * (quality_sum * per_encounter - centre) + ep.adapt_market * (benchmark - centre);
-            let drifted = (c.adequate + shift).clamp(0.0, 10.0 - c.width);
-            c.adequate = if met { drifted } else { c.adequate };
-            c.narrow *= ep.narrowing_persistence;
-
-            // Loyalty: bond grows with tenure, commitment follows the nonlinear curve.
-            c.bond += bond_growth_per_month * (1.0 - c.bond);
-            c.loyalty += lp.adjust_rate
-                * (loyalty::target(self.loyalty_curve.at(c.satisfaction), c.bond, c.products, lp) - c.loyalty);
-            if u_cross < lp.cross_sell * c.loyalty && f64::from(c.products) < lp.max_products {
-                c.products += 1;
-            }
-
-            // The quarterly survey. Whether a customer is asked is a coin toss for the
-            // processor too, so the answer is worked out for everyone and kept or not.
-            if survey_month {
-                let score = satisfaction::survey_score(c.satisfaction, p.survey.response_sd * z_survey);
-                let asked = u_survey < p.survey.sample_share;
-                // Kept (x1) or not (x0) by arithmetic on a weight the compiler cannot see
-                // through: as a select (even `select_unpredictable`), it becomes a branch
-                // that mispredicts for a third of the customers of a survey month.
-                let weight = std::hint::black_box(u8::from(asked));
-                c.last_score = weight * score + (1 - weight) * c.last_score;
-                st.survey_by_score[score as usize] += u32::from(asked);
-            }
-
-            // Money from this customer this month.
-            let room = (1.0 - c.balance * seg.inv_balance_cap).max(0.0);
-            c.balance += c.balance * growth_per_month * c.loyalty * room;
-            revenue += lv.price_index * (c.balance * margin_per_month + f64::from(c.products) * fp.fee_per_product);
-            cost_to_serve += f64::from(n) * fp.cost_per_encounter
-                + fp.cost_per_customer
-                    * (1.0 - (tenure_saving_per_month * f64::from(c.tenure)).min(fp.tenure_cost_saving));
-
-            // Churn.
-            st.exposure_by_score[c.last_score as usize] += 1;
-            let h = hazard.at(
-                c.satisfaction,
-                c.loyalty,
-                seg.pull,
-                cp.grievance_multiplier * c.grievance,
+            serving.serve(
+                &self.queue[..queued],
+                &mut self.open,
+                self.customers.range_mut(first..end),
+                &mut st,
+                self.response_sample.as_mut(),
             );
-            c.grievance *= cp.grievance_persistence;
-            if u_churn < h {
-                st.churned += 1;
-                st.churn_by_score[c.last_score as usize] += 1;
-                if c.path != 0 {
-                    self.paths.left[c.path as usize] += 1;
+
+            let mut i = first;
+            while i < end {
+                let c = self.customers.at_mut(i);
+                let seg = &segs[c.segment as usize];
+                let Open {
+                    n,
+                    u_churn,
+                    u_followup,
+                    u_cross,
+                    u_survey,
+                    z_survey,
+                    response_sum,
+                    quality_sum,
+                    mut sat_shock,
+                    ..
+                } = self.open[i - first];
+                st.encounters += n;
+                st.quality_sum += quality_sum;
+
+                // Satisfaction moves toward the month's response combined with perceived value.
+                // (Both cases share one expression: with no encounter the mean response is
+                // 0.0, and adding it changes nothing; selecting the rate needs no branch.)
+                let met = n > 0;
+                let per_encounter = RECIPROCALS
+                    .get(n as usize)
+                    .copied()
+                    .unwrap_or_else(|| 1.0 / f64::from(n));
+                let mean_response = response_sum * per_encounter;
+                let rate = if met { sp.adjust_rate } else { sp.idle_rate };
+                c.satisfaction =
+                    satisfaction::approach(c.satisfaction, seg.target + c.disposition + mean_response, rate);
+                if u_followup < lv.followup {
+                    st.followups += 1;
+                    c.bond += lp.followup_bond * (1.0 - c.bond);
+                    if c.satisfaction >= 3.5 {
+                        sat_shock += lp.followup_satisfaction;
+                    }
                 }
-                self.customers.swap_remove(i);
-                self.open.swap_remove(i);
-                continue;
+                c.satisfaction = (c.satisfaction + sat_shock).clamp(1.0, 5.0);
+
+                // Expectations drift toward experience and the market; narrowing fades.
+                let centre = c.adequate + 0.5 * c.width;
+                let shift = ep.adapt_experience * (quality_sum * per_encounter - centre)
+                    + ep.adapt_market * (benchmark - centre);
+                let drifted = (c.adequate + shift).clamp(0.0, 10.0 - c.width);
+                c.adequate = if met { drifted } else { c.adequate };
+                c.narrow *= ep.narrowing_persistence;
+
+                // Loyalty: bond grows with tenure, commitment follows the nonlinear curve.
+                c.bond += bond_growth_per_month * (1.0 - c.bond);
+                c.loyalty += lp.adjust_rate
+                    * (loyalty::target(self.loyalty_curve.at(c.satisfaction), c.bond, c.products, lp) - c.loyalty);
+                if u_cross < lp.cross_sell * c.loyalty && f64::from(c.products) < lp.max_products {
+                    c.products += 1;
+                }
+
+                // The quarterly survey. Whether a customer is asked is a coin toss for the
+                // processor too, so the answer is worked out for everyone and kept or not.
+                if survey_month {
+                    let score = satisfaction::survey_score(c.satisfaction, p.survey.response_sd * z_survey);
+                    let asked = u_survey < p.survey.sample_share;
+                    // Kept (x1) or not (x0) by arithmetic on a weight the compiler cannot see
+                    // through: as a select (even `select_unpredictable`), it becomes a branch
+                    // that mispredicts for a third of the customers of a survey month.
+                    let weight = std::hint::black_box(u8::from(asked));
+                    c.last_score = weight * score + (1 - weight) * c.last_score;
+                    st.survey_by_score[score as usize] += u32::from(asked);
+                }
+
+                // Money from this customer this month.
+                let room = (1.0 - c.balance * seg.inv_balance_cap).max(0.0);
+                c.balance += c.balance * growth_per_month * c.loyalty * room;
+                revenue += lv.price_index * (c.balance * margin_per_month + f64::from(c.products) * fp.fee_per_product);
+                cost_to_serve += f64::from(n) * fp.cost_per_encounter
+                    + fp.cost_per_customer
+                        * (1.0 - (tenure_saving_per_month * f64::from(c.tenure)).min(fp.tenure_cost_saving));
+
+                // Churn.
+                st.exposure_by_score[c.last_score as usize] += 1;
+                let h = hazard.at(
+                    c.satisfaction,
+                    c.loyalty,
+                    seg.pull,
+                    cp.grievance_multiplier * c.grievance,
+                );
+                c.grievance *= cp.grievance_persistence;
+                if u_churn < h {
+                    st.churned += 1;
+                    st.churn_by_score[c.last_score as usize] += 1;
+                    if c.path != 0 {
+                        self.paths.left[c.path as usize] += 1;
+                    }
+                    let last = self.customers.len() - 1;
+                    self.customers.swap_remove(i);
+                    if last < end {
+                        // The customer moved into place i (if any) was opened in this block.
+                        self.open.swap_remove(i - first);
+                        end -= 1;
+                    } else {
+                        // A customer of a later block takes place i: its month is opened and
+                        // served now, so that it is closed next, as in one pass.
+                        let c = self.customers.at_mut(i);
+                        let open = opening.open(c, &mut self.paths);
+                        let queued = queue_encounters(&mut self.queue, 0, (i - first) as u32, open.n as usize);
+                        self.open[i - first] = open;
+                        serving.serve(
+                            &self.queue[..queued],
+                            &mut self.open,
+                            self.customers.range_mut(first..end),
+                            &mut st,
+                            self.response_sample.as_mut(),
+                        );
+                    }
+                    continue;
+                }
+                c.tenure = c.tenure.saturating_add(1);
+                st.satisfaction_sum += c.satisfaction;
+                promoters += u32::from(
+                    (c.satisfaction >= p.acquisition.promoter_satisfaction)
+                        & (c.loyalty >= p.acquisition.promoter_loyalty),
+                );
+                detractors += u32::from(c.satisfaction < p.acquisition.detractor_satisfaction);
+                i += 1;
             }
-            c.tenure = c.tenure.saturating_add(1);
-            st.satisfaction_sum += c.satisfaction;
-            promoters += u32::from(
-                (c.satisfaction >= p.acquisition.promoter_satisfaction) & (c.loyalty >= p.acquisition.promoter_loyalty),
-            );
-            detractors += u32::from(c.satisfaction < p.acquisition.detractor_satisfaction);
-            i += 1;
+            first = end;
         }
 
         // Word of mouth and acquisition.
