@@ -7,6 +7,14 @@
 //! acquisition, money. Customers are records updated in place; every customer-month
 //! draws from the customer's own stream keyed by the month, fixed-count draws
 //! first, so scenarios share their shocks.
+//!
+//! The customers' month runs in three passes over blocks of customers: open
+//! (stream, fixed draws, encounter count; the encounters are queued), serve (one
+//! loop over the block's encounters, `Serving::serve`) and close (satisfaction,
+//! expectations, loyalty, the survey, money, churn). One loop of random length
+//! per customer would end in a branch the processor cannot predict; the passes
+//! give the same results bit for bit, because each customer's draws and the
+//! order in which customers are closed stay as they would be in one pass.
 
 pub mod acquisition;
 pub mod churn;
