@@ -118,15 +118,14 @@ impl Open {
 const BLOCK: usize = 512;
 
 /// What opening a customer's month needs.
-struct Opener {
-    /// The encounter-count table of each segment.
-    encounters: [PoissonTable; 3],
+struct Opener<'m> {
+    segs: &'m [SegmentMonth; 3],
     salt: Salt,
     survey_month: bool,
     month: u32,
 }
 
-impl Opener {
+impl Opener<'_> {
     /// Opens `c`'s month, after following its complaint path to the 12-month mark.
     #[inline(always)]
     fn open(&self, c: &mut Customer, paths: &mut PathTally) -> Open {
@@ -136,7 +135,12 @@ impl Opener {
         let path_ends = (c.path != 0) & (u32::from(c.path_month) + 12 == self.month);
         paths.stayed[c.path as usize] += u32::from(path_ends);
         c.path *= u8::from(!path_ends);
-        Open::new(c, &self.encounters[c.segment as usize], self.salt, self.survey_month)
+        Open::new(
+            c,
+            &self.segs[c.segment as usize].encounters,
+            self.salt,
+            self.survey_month,
+        )
     }
 }
 
@@ -165,8 +169,7 @@ struct Serving<'m> {
     lift_inside_zone: bool,
     recovery: Recovery,
     respond: satisfaction::Response,
-    /// Complaint propensity per segment.
-    propensity: [f64; 3],
+    segs: &'m [SegmentMonth; 3],
     /// Share of the zone a failure closes.
     failure_narrowing: f64,
     complaints: &'m Complaints<f64>,
@@ -215,7 +218,7 @@ impl Serving<'_> {
                 let (u_voice, u_resolve, u_fast) = (rng.random::<f64>(), rng.random::<f64>(), rng.random::<f64>());
                 let recovery = &self.recovery;
                 let path = recovery.outcome(
-                    recovery.p_complain(self.propensity[c.segment as usize], c.loyalty, cp),
+                    recovery.p_complain(self.segs[c.segment as usize].propensity, c.loyalty, cp),
                     u_voice,
                     u_resolve,
                     u_fast,
@@ -392,7 +395,7 @@ impl<'a> Firm<'a> {
         // that stay in cache. Each customer's draws come in the same order as in one pass,
         // and customers are closed in the same order, so the results are the same bit for bit.
         let opener = Opener {
-            encounters: std::array::from_fn(|s| segs[s].encounters),
+            segs: &segs,
             salt: month_salt,
             survey_month,
             month,
@@ -404,7 +407,7 @@ impl<'a> Firm<'a> {
             lift_inside_zone,
             recovery,
             respond,
-            propensity: std::array::from_fn(|s| segs[s].propensity),
+            segs: &segs,
             failure_narrowing: ep.failure_narrowing,
             complaints: cp,
             track_paths,
