@@ -155,6 +155,175 @@ impl StreamKey {
     }
 }
 
+/// Eight streams opened side by side with AVX-512, where the processor has it.
+///
+/// Opening a customer's monthly stream (four SplitMix64 hashes) and taking its
+/// first two draws is a tenth of a customer-month's instructions. With AVX-512,
+/// eight customers' streams are opened in the lanes of 512-bit registers at
+/// once, for an eighth of the instructions. The results are the same bit for bit
+/// (integer arithmetic, and conversions of 32-bit integers to `f64`, which are
+/// exact), so a run gives the same numbers with and without it. A value of this
+/// type exists only where the processor has the instructions.
+#[derive(Debug, Clone, Copy)]
+pub struct Wide(());
+
+/// What [`Wide::open_eight`] gives for eight keys.
+#[derive(Debug, Clone)]
+pub struct OpenedEight {
+    /// Each stream, positioned after its first two draws.
+    pub streams: [SimRng; 8],
+    /// Each stream's first two draws as four uniforms (index: draw, then stream),
+    /// in the order [`uniform_pair`] gives them: the first draw's, then the second's.
+    pub uniforms: [[f64; 8]; 4],
+}
+
+impl Wide {
+    /// `Some` if this processor has the AVX-512 instructions used (F and DQ).
+    pub fn detect() -> Option<Wide> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512dq") {
+            return Some(Wide(()));
+        }
+        None
+    }
+
+    /// For each of `keys`: `key.rng_salted(salt)` and two [`uniform_pair`] draws.
+    #[inline(always)]
+    pub fn open_eight(self, keys: [&StreamKey; 8], salt: Salt) -> OpenedEight {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: `self` exists only if `detect` found the features.
+            unsafe { wide::open_eight(keys, salt.0) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            unreachable!("Wide::detect is None on this architecture")
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    //! The AVX-512 code of [`super::Wide`].
+
+    use std::arch::x86_64::*;
+
+    use super::{OpenedEight, SimRng, StreamKey};
+
+    /// SplitMix64 ([`super::splitmix64`]) of eight words.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512dq")]
+    fn splitmix(z: __m512i) -> __m512i {
+        let z = _mm512_add_epi64(z, _mm512_set1_epi64(0x9E37_79B9_7F4A_7C15_u64 as i64));
+        let z = _mm512_xor_si512(z, _mm512_srli_epi64::<30>(z));
+        let z = _mm512_mullo_epi64(z, _mm512_set1_epi64(0xBF58_476D_1CE4_E5B9_u64 as i64));
+        let z = _mm512_xor_si512(z, _mm512_srli_epi64::<27>(z));
+        let z = _mm512_mullo_epi64(z, _mm512_set1_epi64(0x94D0_49BB_1331_11EB_u64 as i64));
+        _mm512_xor_si512(z, _mm512_srli_epi64::<31>(z))
+    }
+
+    /// One xoshiro256++ step ([`SimRng`]) of eight generators, word `w` of
+    /// generator `j` in lane `j` of `s[w]`; returns the eight outputs.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn step(s: &mut [__m512i; 4]) -> __m512i {
+        let out = _mm512_add_epi64(_mm512_rol_epi64::<23>(_mm512_add_epi64(s[0], s[3])), s[0]);
+        let t = _mm512_slli_epi64::<17>(s[1]);
+        s[2] = _mm512_xor_si512(s[2], s[0]);
+        s[3] = _mm512_xor_si512(s[3], s[1]);
+        s[1] = _mm512_xor_si512(s[1], s[2]);
+        s[0] = _mm512_xor_si512(s[0], s[3]);
+        s[2] = _mm512_xor_si512(s[2], t);
+        s[3] = _mm512_rol_epi64::<45>(s[3]);
+        out
+    }
+
+    /// The two uniforms of [`super::pair_of`] of eight draws: (high halves, low halves).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512dq")]
+    fn pairs(x: __m512i) -> (__m512d, __m512d) {
+        let scale = _mm512_set1_pd(1.0 / 4_294_967_296.0);
+        let high = _mm512_cvtepu64_pd(_mm512_srli_epi64::<32>(x));
+        let low = _mm512_cvtepu64_pd(_mm512_and_si512(x, _mm512_set1_epi64(0xFFFF_FFFF)));
+        (_mm512_mul_pd(high, scale), _mm512_mul_pd(low, scale))
+    }
+
+    /// [`super::Wide::open_eight`].
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512dq")]
+    pub(super) fn open_eight(keys: [&StreamKey; 8], salt: u64) -> OpenedEight {
+        let salt = _mm512_set1_epi64(salt as i64);
+        // Keys two by two, each key's four words side by side, seeded in place.
+        let pairs_of_keys: [__m512i; 4] = std::array::from_fn(|p| {
+            // SAFETY: a key is four u64 words, 32 bytes; unaligned loads.
+            let (a, b) = unsafe {
+                (
+                    _mm256_loadu_si256(keys[2 * p].0.as_ptr().cast()),
+                    _mm256_loadu_si256(keys[2 * p + 1].0.as_ptr().cast()),
+                )
+            };
+            splitmix(_mm512_xor_si512(
+                _mm512_inserti64x4::<1>(_mm512_castsi256_si512(a), b),
+                salt,
+            ))
+        });
+        // Transposed: word w of the eight states in s[w].
+        let [z0, z1, z2, z3] = pairs_of_keys;
+        let low_words = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
+        let high_words = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
+        let (a_low, a_high) = (
+            _mm512_permutex2var_epi64(z0, low_words, z1),
+            _mm512_permutex2var_epi64(z0, high_words, z1),
+        );
+        let (b_low, b_high) = (
+            _mm512_permutex2var_epi64(z2, low_words, z3),
+            _mm512_permutex2var_epi64(z2, high_words, z3),
+        );
+        let mut s = [
+            _mm512_shuffle_i64x2::<0x44>(a_low, b_low),
+            _mm512_shuffle_i64x2::<0xEE>(a_low, b_low),
+            _mm512_shuffle_i64x2::<0x44>(a_high, b_high),
+            _mm512_shuffle_i64x2::<0xEE>(a_high, b_high),
+        ];
+        let (u0, u1) = pairs(step(&mut s));
+        let (u2, u3) = pairs(step(&mut s));
+        // Back to each state's four words side by side.
+        let first_halves = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+        let second_halves = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+        let (w01_low, w01_high) = (
+            _mm512_permutex2var_epi64(s[0], first_halves, s[1]),
+            _mm512_permutex2var_epi64(s[0], second_halves, s[1]),
+        );
+        let (w23_low, w23_high) = (
+            _mm512_permutex2var_epi64(s[2], first_halves, s[3]),
+            _mm512_permutex2var_epi64(s[2], second_halves, s[3]),
+        );
+        let first_pair = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
+        let second_pair = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
+        let states = [
+            _mm512_permutex2var_epi64(w01_low, first_pair, w23_low),
+            _mm512_permutex2var_epi64(w01_low, second_pair, w23_low),
+            _mm512_permutex2var_epi64(w01_high, first_pair, w23_high),
+            _mm512_permutex2var_epi64(w01_high, second_pair, w23_high),
+        ];
+        let mut words = [[0u64; 4]; 8];
+        let mut uniforms = [[0.0; 8]; 4];
+        // SAFETY: each store writes 64 bytes into an array of 64 bytes.
+        unsafe {
+            for (p, state) in states.into_iter().enumerate() {
+                _mm512_storeu_si512(words[2 * p..].as_mut_ptr().cast(), state);
+            }
+            for (u, values) in [u0, u1, u2, u3].into_iter().zip(&mut uniforms) {
+                _mm512_storeu_pd(values.as_mut_ptr(), u);
+            }
+        }
+        OpenedEight {
+            streams: words.map(SimRng::from_state),
+            uniforms,
+        }
+    }
+}
+
 /// The hashed `(purpose, sub-key)` part of a stream's seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Salt(u64);
@@ -178,7 +347,12 @@ pub fn unit32(bits: u32) -> f64 {
 /// finer than any monthly probability needs.
 #[inline]
 pub fn uniform_pair<R: Rng + ?Sized>(rng: &mut R) -> (f64, f64) {
-    let x = rng.next_u64();
+    pair_of(rng.next_u64())
+}
+
+/// The two uniforms of [`uniform_pair`] from a draw already taken.
+#[inline]
+pub fn pair_of(x: u64) -> (f64, f64) {
     (unit32((x >> 32) as u32), unit32(x as u32))
 }
 
@@ -237,6 +411,25 @@ mod tests {
             ours.fill_bytes(&mut a);
             theirs.fill_bytes(&mut b);
             assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn eight_streams_side_by_side_are_the_streams_one_by_one() {
+        // Without AVX-512 there is no second way to compare with.
+        let Some(wide) = Wide::detect() else { return };
+        for (master, month) in [(1, 0), (42, 7), (u64::MAX, 119)] {
+            let keys: Vec<StreamKey> = (0..8).map(|id| StreamKey::new(master, 3, Kind::Customer, id)).collect();
+            let salt = Salt::new(Purpose::Month, month);
+            let opened = wide.open_eight(std::array::from_fn(|j| &keys[j]), salt);
+            for (j, key) in keys.iter().enumerate() {
+                let mut one = key.rng_salted(salt);
+                let (a, b) = uniform_pair(&mut one);
+                let (c, d) = uniform_pair(&mut one);
+                let side_by_side: Vec<u64> = (0..4).map(|w| opened.uniforms[w][j].to_bits()).collect();
+                assert_eq!(side_by_side, [a, b, c, d].map(f64::to_bits), "key {j}");
+                assert_eq!(opened.streams[j], one, "key {j}: the stream goes on alike");
+            }
         }
     }
 
