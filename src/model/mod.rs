@@ -604,9 +604,15 @@ impl<'a> Firm<'a> {
                 let room = (1.0 - c.balance * seg.inv_balance_cap).max(0.0);
                 c.balance += c.balance * growth_per_month * c.loyalty * room;
                 revenue += lv.price_index * (c.balance * margin_per_month + f64::from(c.products) * fp.fee_per_product);
-                cost_to_serve += f64::from(n) * fp.cost_per_encounter
-                    + fp.cost_per_customer
-                        * (1.0 - (tenure_saving_per_month * f64::from(c.tenure)).min(fp.tenure_cost_saving));
+                // The saving's cap as a select: `f64::min` would add four instructions to
+                // care for NaN, which cannot occur here.
+                let saving = tenure_saving_per_month * f64::from(c.tenure);
+                let saving = if saving > fp.tenure_cost_saving {
+                    fp.tenure_cost_saving
+                } else {
+                    saving
+                };
+                cost_to_serve += f64::from(n) * fp.cost_per_encounter + fp.cost_per_customer * (1.0 - saving);
 
                 // Churn.
                 st.exposure_by_score[c.last_score as usize] += 1;
