@@ -41,13 +41,18 @@ impl Service {
 
     /// One encounter: the employee who serves (one of `servers`), the quality
     /// delivered and whether it failed.
-    #[inline]
+    ///
+    /// Always inlined: it is the body of the month's encounter loop, and as a call
+    /// (which the compiler chose in some builds) the stream goes through memory.
+    #[inline(always)]
     pub fn encounter<R: Rng + ?Sized>(&self, servers: &[Server], rng: &mut R) -> (f64, bool) {
         // One 64-bit draw picks the employee (high half) and decides failure (low half).
         let bits = rng.next_u64();
+        let z: f64 = StandardNormal.sample(rng);
+        // Read after the normal draw, whose rare slow path calls `exp` and `ln`:
+        // fewer values live across those calls, so fewer are kept on the stack.
         let server = servers[rng::index32((bits >> 32) as u32, servers.len())];
         let failed = rng::unit32(bits as u32) < server.failure;
-        let z: f64 = StandardNormal.sample(rng);
         let q = self.base + server.quality + self.noise_sd * z - if failed { self.failure_drop } else { 0.0 };
         (q.clamp(0.0, 10.0), failed)
     }
