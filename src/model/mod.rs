@@ -170,6 +170,28 @@ impl Opener<'_> {
         c.path *= u8::from(!path_ends);
     }
 
+    /// Opens and serves the month of customer `k` of a block (`customers`, `open`)
+    /// alone, in place of a churner. Rare (one churner in 70 a month), and kept out of
+    /// the loop that closes months, whose values then stay in registers.
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn open_and_serve_one(
+        &self,
+        serving: &Serving,
+        k: usize,
+        customers: &mut [Customer],
+        open: &mut [Open],
+        queue: &mut Vec<u32>,
+        paths: &mut PathTally,
+        st: &mut MonthStats,
+        sample: Option<&mut Vec<[f32; 2]>>,
+    ) {
+        open[k] = self.open(&mut customers[k], paths);
+        let queued = queue_encounters(queue, 0, k as u32, open[k].n as usize);
+        serving.serve(&queue[..queued], open, customers, st, sample);
+    }
+
     /// Opens the months of a block's customers into `open`, in order, and queues
     /// their encounters from the start of `queue`; returns how many were queued.
     fn open_block(
@@ -660,14 +682,13 @@ impl<'a> Firm<'a> {
                     } else {
                         // A customer of a later block takes place i: its month is opened and
                         // served now, so that it is closed next, as in one pass.
-                        let c = self.customers.at_mut(i);
-                        let open = opener.open(c, &mut self.paths);
-                        let queued = queue_encounters(&mut self.queue, 0, (i - first) as u32, open.n as usize);
-                        self.open[i - first] = open;
-                        serving.serve(
-                            &self.queue[..queued],
-                            &mut self.open,
+                        opener.open_and_serve_one(
+                            &serving,
+                            i - first,
                             self.customers.range_mut(first..end),
+                            &mut self.open,
+                            &mut self.queue,
+                            &mut self.paths,
                             &mut st,
                             self.response_sample.as_mut(),
                         );
