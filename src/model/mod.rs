@@ -214,7 +214,7 @@ impl Opener<'_> {
     /// [`Opener::open_block`] compiled for AVX-512, so that [`rng::Wide::open_eight`]
     /// is inlined.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512dq")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
     fn open_block_avx512(
         &self,
         wide: rng::Wide,
