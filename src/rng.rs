@@ -12,6 +12,9 @@
 //!
 //! Seeds are 256 bits wide (four independently salted SplitMix64 lanes), so
 //! distinct keys do not funnel through a single 64-bit value.
+//!
+//! Where the processor has AVX-512, the monthly step opens customers' streams
+//! side by side in vector registers ([`Wide`]), with the same numbers bit for bit.
 
 use std::convert::Infallible;
 

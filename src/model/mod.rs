@@ -825,7 +825,9 @@ mod tests {
     #[test]
     fn months_are_the_same_with_and_without_avx512() {
         // 1,100 customers: two blocks, the second not a multiple of eight; 30% monthly
-        // churn moves customers of later blocks into churners' places.
+        // churn moves customers of later blocks into churners' places. (On a processor
+        // without AVX-512 both firms run the plain code, and `rng`'s test has nothing to
+        // compare either.)
         let sc = baseline(&["simulation.customers=1100", "churn.exogenous=0.3"]);
         let drawn = sc.draw(5, 0);
         let mut wide = Firm::new(&drawn, sc.customers, 12, 5, 0);
