@@ -242,20 +242,23 @@ impl Opener<'_> {
             queued = queue_encounters(queue, queued, open.len() as u32, o.n as usize);
             open.push(o);
         };
-        let mut rest = &mut customers[..];
-        if let Some(wide) = wide {
-            let mut eights = customers.chunks_exact_mut(8);
-            for eight in &mut eights {
-                let opened = wide.open_eight(std::array::from_fn(|j| &eight[j].key), self.salt);
-                for (j, (c, stream)) in eight.iter_mut().zip(opened.streams).enumerate() {
-                    self.follow_path(c, paths);
-                    let u = std::array::from_fn(|d| opened.uniforms[d][j]);
-                    let encounters = &self.segs[c.segment as usize].encounters;
-                    push(Open::after_draws(c, stream, u, encounters, self.survey_month), open);
+        // Customers whose streams are opened one by one: all, or the last few.
+        let rest = match wide {
+            None => customers,
+            Some(wide) => {
+                let mut eights = customers.chunks_exact_mut(8);
+                for eight in &mut eights {
+                    let opened = wide.open_eight(std::array::from_fn(|j| &eight[j].key), self.salt);
+                    for (j, (c, stream)) in eight.iter_mut().zip(opened.streams).enumerate() {
+                        self.follow_path(c, paths);
+                        let u = std::array::from_fn(|d| opened.uniforms[d][j]);
+                        let encounters = &self.segs[c.segment as usize].encounters;
+                        push(Open::after_draws(c, stream, u, encounters, self.survey_month), open);
+                    }
                 }
+                eights.into_remainder()
             }
-            rest = eights.into_remainder();
-        }
+        };
         for c in rest {
             push(self.open(c, paths), open);
         }
