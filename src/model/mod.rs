@@ -288,7 +288,6 @@ struct Serving<'m> {
     servers: &'m [Server],
     /// Quality lift inside the zone from ambience spending (quality points).
     ambience: f64,
-    lift_inside_zone: bool,
     recovery: Recovery,
     respond: satisfaction::Response,
     segs: &'m [SegmentMonth; 3],
@@ -317,7 +316,9 @@ impl Serving<'_> {
         sample: Option<&mut Vec<[f32; 2]>>,
     ) {
         let sampling = sample.as_ref().is_some_and(|s| s.len() < s.capacity());
-        match (sampling, self.lift_inside_zone) {
+        // Without ambience spending the lift changes nothing.
+        let lift = self.ambience > 0.0;
+        match (sampling, lift) {
             (false, false) => self.serve_with::<false, false>(queue, open, customers, st, sample),
             (false, true) => self.serve_with::<false, true>(queue, open, customers, st, sample),
             (true, false) => self.serve_with::<true, false>(queue, open, customers, st, sample),
@@ -346,7 +347,6 @@ impl Serving<'_> {
             // The stream in registers for the encounter, written back once at its end.
             let mut rng = o.rng.clone();
             let (q, failed) = self.service.encounter(self.servers, &mut rng);
-            // Without ambience spending the lift changes nothing.
             let q = if LIFT {
                 encounters::inside_zone_lift(q, o.zone_adequate, o.desired, self.ambience)
             } else {
@@ -529,7 +529,6 @@ impl<'a> Firm<'a> {
         let tenure_saving_per_month = fp.tenure_cost_saving / 60.0;
         let bond_growth_per_month = lp.bond_growth / 12.0;
         let month_salt = Salt::new(Purpose::Month, u64::from(month));
-        let lift_inside_zone = ambience > 0.0;
         let respond = satisfaction::Response::new(sp);
         let hazard = churn::Hazard::new(&p.churn);
 
@@ -552,7 +551,6 @@ impl<'a> Firm<'a> {
             service,
             servers: self.staff.servers(),
             ambience,
-            lift_inside_zone,
             recovery,
             respond,
             segs: &segs,
