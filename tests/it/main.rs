@@ -5,6 +5,7 @@ mod cli;
 mod compare;
 mod determinism;
 mod facts;
+mod golden;
 mod lesson;
 mod properties;
 mod ranking;
