@@ -12,9 +12,6 @@
 //!
 //! Seeds are 256 bits wide (four independently salted SplitMix64 lanes), so
 //! distinct keys do not funnel through a single 64-bit value.
-//!
-//! Where the processor has AVX-512, the monthly step opens customers' streams
-//! side by side in vector registers ([`Wide`]), with the same numbers bit for bit.
 
 use std::convert::Infallible;
 
@@ -158,154 +155,6 @@ impl StreamKey {
     }
 }
 
-/// Streams opened side by side with AVX-512, where the processor has it.
-///
-/// Opening a customer's monthly stream (four SplitMix64 hashes) and taking its
-/// first two draws is a tenth of a customer-month's instructions in plain code.
-/// AVX-512 multiplies 64-bit integers in vector registers: each key's four words
-/// are hashed at once, and four streams take their draws side by side, for about
-/// a third of the instructions. The results are the same bit for bit (integer
-/// arithmetic, and conversions of 32-bit integers to `f64`, which are exact), so
-/// a run gives the same numbers with and without it. A value of this type exists
-/// only where the processor has the instructions.
-///
-/// 256-bit registers, not 512: measured on the baseline, the 512-bit version was
-/// 1% slower with one thread and with two.
-#[derive(Debug, Clone, Copy)]
-pub struct Wide(());
-
-/// What [`Wide::open_eight`] gives for eight keys.
-#[derive(Debug, Clone)]
-pub struct OpenedEight {
-    /// Each stream, positioned after its first two draws.
-    pub streams: [SimRng; 8],
-    /// Each stream's first two draws as four uniforms (index: draw, then stream),
-    /// in the order [`uniform_pair`] gives them: the first draw's, then the second's.
-    pub uniforms: [[f64; 8]; 4],
-}
-
-impl Wide {
-    /// `Some` if this processor has the AVX-512 instructions used (F, DQ and VL).
-    pub fn detect() -> Option<Wide> {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512dq")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-        {
-            return Some(Wide(()));
-        }
-        None
-    }
-
-    /// For each of `keys`: `key.rng_salted(salt)` and two [`uniform_pair`] draws.
-    #[inline(always)]
-    pub fn open_eight(self, keys: [&StreamKey; 8], salt: Salt) -> OpenedEight {
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: `self` exists only if `detect` found the features.
-            unsafe { wide::open_eight(keys, salt.0) }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            unreachable!("Wide::detect is None on this architecture")
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-mod wide {
-    //! The AVX-512 code of [`super::Wide`].
-
-    use std::arch::x86_64::*;
-
-    use super::{OpenedEight, SimRng, StreamKey};
-
-    /// SplitMix64 ([`super::splitmix64`]) of four words.
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-    fn splitmix(z: __m256i) -> __m256i {
-        let z = _mm256_add_epi64(z, _mm256_set1_epi64x(0x9E37_79B9_7F4A_7C15_u64 as i64));
-        let z = _mm256_xor_si256(z, _mm256_srli_epi64::<30>(z));
-        let z = _mm256_mullo_epi64(z, _mm256_set1_epi64x(0xBF58_476D_1CE4_E5B9_u64 as i64));
-        let z = _mm256_xor_si256(z, _mm256_srli_epi64::<27>(z));
-        let z = _mm256_mullo_epi64(z, _mm256_set1_epi64x(0x94D0_49BB_1331_11EB_u64 as i64));
-        _mm256_xor_si256(z, _mm256_srli_epi64::<31>(z))
-    }
-
-    /// One xoshiro256++ step ([`SimRng`]) of four generators, word `w` of
-    /// generator `j` in lane `j` of `s[w]`; returns the four outputs.
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512vl")]
-    fn step(s: &mut [__m256i; 4]) -> __m256i {
-        let out = _mm256_add_epi64(_mm256_rol_epi64::<23>(_mm256_add_epi64(s[0], s[3])), s[0]);
-        let t = _mm256_slli_epi64::<17>(s[1]);
-        s[2] = _mm256_xor_si256(s[2], s[0]);
-        s[3] = _mm256_xor_si256(s[3], s[1]);
-        s[1] = _mm256_xor_si256(s[1], s[2]);
-        s[0] = _mm256_xor_si256(s[0], s[3]);
-        s[2] = _mm256_xor_si256(s[2], t);
-        s[3] = _mm256_rol_epi64::<45>(s[3]);
-        out
-    }
-
-    /// The two uniforms of [`super::pair_of`] of four draws: (high halves, low halves).
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-    fn pairs(x: __m256i) -> (__m256d, __m256d) {
-        let scale = _mm256_set1_pd(1.0 / 4_294_967_296.0);
-        let high = _mm256_cvtepu64_pd(_mm256_srli_epi64::<32>(x));
-        let low = _mm256_cvtepu64_pd(_mm256_and_si256(x, _mm256_set1_epi64x(0xFFFF_FFFF)));
-        (_mm256_mul_pd(high, scale), _mm256_mul_pd(low, scale))
-    }
-
-    /// Rows to columns: word `w` of row `r` becomes word `r` of row `w`.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn transpose([r0, r1, r2, r3]: [__m256i; 4]) -> [__m256i; 4] {
-        let (t0, t1) = (_mm256_unpacklo_epi64(r0, r1), _mm256_unpackhi_epi64(r0, r1));
-        let (t2, t3) = (_mm256_unpacklo_epi64(r2, r3), _mm256_unpackhi_epi64(r2, r3));
-        [
-            _mm256_permute2x128_si256::<0x20>(t0, t2),
-            _mm256_permute2x128_si256::<0x20>(t1, t3),
-            _mm256_permute2x128_si256::<0x31>(t0, t2),
-            _mm256_permute2x128_si256::<0x31>(t1, t3),
-        ]
-    }
-
-    /// [`super::Wide::open_eight`], in two groups of four keys.
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-    pub(super) fn open_eight(keys: [&StreamKey; 8], salt: u64) -> OpenedEight {
-        let salt = _mm256_set1_epi64x(salt as i64);
-        let mut words = [[0u64; 4]; 8];
-        let mut uniforms = [[0.0; 8]; 4];
-        for half in 0..2 {
-            // Each key's four words, seeded in place, then word w of the four states in s[w].
-            let seeded: [__m256i; 4] = std::array::from_fn(|j| {
-                // SAFETY: a key is four u64 words, 32 bytes; an unaligned load.
-                let key = unsafe { _mm256_loadu_si256(keys[4 * half + j].0.as_ptr().cast()) };
-                splitmix(_mm256_xor_si256(key, salt))
-            });
-            let mut s = transpose(seeded);
-            let (u0, u1) = pairs(step(&mut s));
-            let (u2, u3) = pairs(step(&mut s));
-            // SAFETY: each store writes 32 bytes into an array of at least 32 bytes.
-            unsafe {
-                for (j, state) in transpose(s).into_iter().enumerate() {
-                    _mm256_storeu_si256(words[4 * half + j].as_mut_ptr().cast(), state);
-                }
-                for (u, values) in [u0, u1, u2, u3].into_iter().zip(&mut uniforms) {
-                    _mm256_storeu_pd(values[4 * half..].as_mut_ptr(), u);
-                }
-            }
-        }
-        OpenedEight {
-            streams: words.map(SimRng::from_state),
-            uniforms,
-        }
-    }
-}
-
 /// The hashed `(purpose, sub-key)` part of a stream's seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Salt(u64);
@@ -329,12 +178,7 @@ pub fn unit32(bits: u32) -> f64 {
 /// finer than any monthly probability needs.
 #[inline]
 pub fn uniform_pair<R: Rng + ?Sized>(rng: &mut R) -> (f64, f64) {
-    pair_of(rng.next_u64())
-}
-
-/// The two uniforms of [`uniform_pair`] from a draw already taken.
-#[inline]
-pub fn pair_of(x: u64) -> (f64, f64) {
+    let x = rng.next_u64();
     (unit32((x >> 32) as u32), unit32(x as u32))
 }
 
@@ -393,25 +237,6 @@ mod tests {
             ours.fill_bytes(&mut a);
             theirs.fill_bytes(&mut b);
             assert_eq!(a, b);
-        }
-    }
-
-    #[test]
-    fn eight_streams_side_by_side_are_the_streams_one_by_one() {
-        // Without AVX-512 there is no second way to compare with.
-        let Some(wide) = Wide::detect() else { return };
-        for (master, month) in [(1, 0), (42, 7), (u64::MAX, 119)] {
-            let keys: Vec<StreamKey> = (0..8).map(|id| StreamKey::new(master, 3, Kind::Customer, id)).collect();
-            let salt = Salt::new(Purpose::Month, month);
-            let opened = wide.open_eight(std::array::from_fn(|j| &keys[j]), salt);
-            for (j, key) in keys.iter().enumerate() {
-                let mut one = key.rng_salted(salt);
-                let (a, b) = uniform_pair(&mut one);
-                let (c, d) = uniform_pair(&mut one);
-                let side_by_side: Vec<u64> = (0..4).map(|w| opened.uniforms[w][j].to_bits()).collect();
-                assert_eq!(side_by_side, [a, b, c, d].map(f64::to_bits), "key {j}");
-                assert_eq!(opened.streams[j], one, "key {j}: the stream goes on alike");
-            }
         }
     }
 

@@ -89,25 +89,6 @@ impl Open {
         let mut rng = c.key.rng_salted(month);
         let (u_encounters, u_churn) = rng::uniform_pair(&mut rng);
         let (u_followup, u_cross) = rng::uniform_pair(&mut rng);
-        Self::after_draws(
-            c,
-            rng,
-            [u_encounters, u_churn, u_followup, u_cross],
-            encounters,
-            survey_month,
-        )
-    }
-
-    /// [`Open::new`] from the stream after its first two draws, taken as the
-    /// four uniforms `[encounters, churn, follow-up, cross-sell]`.
-    #[inline(always)]
-    fn after_draws(
-        c: &Customer,
-        mut rng: SimRng,
-        [u_encounters, u_churn, u_followup, u_cross]: [f64; 4],
-        encounters: &PoissonTable,
-        survey_month: bool,
-    ) -> Self {
         let (u_survey, z_survey): (f64, f64) = if survey_month {
             (rng.random(), StandardNormal.sample(&mut rng))
         } else {
@@ -139,8 +120,6 @@ const BLOCK: usize = 512;
 /// What opening a customer's month needs.
 struct Opener<'m> {
     segs: &'m [SegmentMonth; 3],
-    /// AVX-512, if the processor has it.
-    wide: Option<rng::Wide>,
     salt: Salt,
     survey_month: bool,
     month: u32,
@@ -201,71 +180,16 @@ impl Opener<'_> {
         open: &mut Vec<Open>,
         queue: &mut Vec<u32>,
     ) -> usize {
-        match self.wide {
-            #[cfg(target_arch = "x86_64")]
-            Some(wide) => {
-                // SAFETY: a `Wide` exists only where the processor has the features.
-                unsafe { self.open_block_avx512(wide, customers, paths, open, queue) }
-            }
-            _ => self.open_block_with(None, customers, paths, open, queue),
-        }
-    }
-
-    /// [`Opener::open_block`] compiled for AVX-512, so that [`rng::Wide::open_eight`]
-    /// is inlined.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl")]
-    fn open_block_avx512(
-        &self,
-        wide: rng::Wide,
-        customers: &mut [Customer],
-        paths: &mut PathTally,
-        open: &mut Vec<Open>,
-        queue: &mut Vec<u32>,
-    ) -> usize {
-        self.open_block_with(Some(wide), customers, paths, open, queue)
-    }
-
-    /// [`Opener::open_block`], with customers' streams opened eight at a time if `wide`.
-    #[inline(always)]
-    fn open_block_with(
-        &self,
-        wide: Option<rng::Wide>,
-        customers: &mut [Customer],
-        paths: &mut PathTally,
-        open: &mut Vec<Open>,
-        queue: &mut Vec<u32>,
-    ) -> usize {
         open.clear();
         let mut queued = 0;
-        let mut push = |o: Open, open: &mut Vec<Open>| {
+        for c in customers {
+            let o = self.open(c, paths);
             queued = queue_encounters(queue, queued, open.len() as u32, o.n as usize);
             open.push(o);
-        };
-        // Customers whose streams are opened one by one: all, or the last few.
-        let rest = match wide {
-            None => customers,
-            Some(wide) => {
-                let mut eights = customers.chunks_exact_mut(8);
-                for eight in &mut eights {
-                    let opened = wide.open_eight(std::array::from_fn(|j| &eight[j].key), self.salt);
-                    for (j, (c, stream)) in eight.iter_mut().zip(opened.streams).enumerate() {
-                        self.follow_path(c, paths);
-                        let u = std::array::from_fn(|d| opened.uniforms[d][j]);
-                        let encounters = &self.segs[c.segment as usize].encounters;
-                        push(Open::after_draws(c, stream, u, encounters, self.survey_month), open);
-                    }
-                }
-                eights.into_remainder()
-            }
-        };
-        for c in rest {
-            push(self.open(c, paths), open);
         }
         queued
     }
 }
-
 /// Queues `n` encounters of customer `k` at position `queued` of `queue` and returns
 /// the new end: eight slots are written whatever the count (two vector stores, no
 /// branch), the rare counts above eight one by one.
@@ -433,8 +357,6 @@ pub struct Firm<'a> {
     open: Vec<Open>,
     /// The month's encounters in order, as indices of their customers.
     queue: Vec<u32>,
-    /// AVX-512, if the processor has it.
-    wide: Option<rng::Wide>,
 }
 
 impl<'a> Firm<'a> {
@@ -465,7 +387,6 @@ impl<'a> Firm<'a> {
             loyalty_curve: loyalty::Table::new(&p.loyalty),
             open: Vec::with_capacity(BLOCK),
             queue: Vec::new(),
-            wide: rng::Wide::detect(),
         }
     }
 
@@ -542,7 +463,6 @@ impl<'a> Firm<'a> {
         // and customers are closed in the same order, so the results are the same bit for bit.
         let opener = Opener {
             segs: &segs,
-            wide: self.wide,
             salt: month_salt,
             survey_month,
             month,
@@ -821,27 +741,6 @@ mod tests {
             .map(|(t, s)| s.ledger.profit() * finance::discount(0.08, t as u32))
             .sum();
         assert!((m.npv - npv).abs() < 1e-6 * npv.abs().max(1.0));
-    }
-
-    #[test]
-    fn months_are_the_same_with_and_without_avx512() {
-        // 1,100 customers: two blocks, the second not a multiple of eight; 30% monthly
-        // churn moves customers of later blocks into churners' places. (On a processor
-        // without AVX-512 both firms run the plain code, and `rng`'s test has nothing to
-        // compare either.)
-        let sc = baseline(&["simulation.customers=1100", "churn.exogenous=0.3"]);
-        let drawn = sc.draw(5, 0);
-        let mut wide = Firm::new(&drawn, sc.customers, 12, 5, 0);
-        let mut narrow = wide.clone();
-        narrow.wide = None;
-        for m in 0..12 {
-            let (a, b) = (wide.step(m), narrow.step(m));
-            assert_eq!(format!("{a:?}"), format!("{b:?}"), "month {m}");
-        }
-        assert_eq!(wide.customers.len(), narrow.customers.len());
-        for i in 0..wide.customers.len() {
-            assert_eq!(wide.customers.get(i), narrow.customers.get(i), "customer {i}");
-        }
     }
 
     #[test]
