@@ -7,14 +7,11 @@
 //! replication is a difference of policy, not of luck. Statistics are
 //! computed on those paired differences.
 
-use std::sync::atomic::AtomicBool;
-
 use serde::Serialize;
 
-use crate::engine::{self, RunOptions, RunResult, ScenarioRun};
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
-use crate::scenario::Scenario;
+use crate::experiment::{Design, Observe, RunResult, ScenarioRun};
+use crate::metrics::{Metric, Series};
 use crate::stats::{Summary, five};
 
 /// Mean and 95% confidence interval of a paired difference.
@@ -31,8 +28,8 @@ pub struct Delta {
 pub struct AltComparison {
     /// The alternative's name.
     pub scenario: String,
-    /// Paired difference of every metric, in metric order.
-    pub delta: Vec<(&'static str, Delta)>,
+    /// Paired difference of every metric, in the order of [`Metric::ALL`].
+    pub delta: Vec<(Metric, Delta)>,
     /// Share of replications in which the alternative's NPV beats the baseline's (0-1).
     pub p_better: f64,
     /// Incremental investment: mean paired difference of `spend_npv`, the present value of what
@@ -45,7 +42,7 @@ pub struct AltComparison {
     /// stays above zero to the horizon; `None` if it never does.
     pub payback_month: Option<u32>,
     /// Variance of the unpaired difference over that of the paired one, per metric.
-    pub variance_reduction: Vec<(&'static str, f64)>,
+    pub variance_reduction: Vec<(Metric, f64)>,
     /// Per month: p5, p25, p50, p75, p95 of the paired difference in cumulative profit (EUR).
     pub cumulative_profit_bands: Vec<[f64; 5]>,
     /// Per replication: the NPV difference (EUR).
@@ -67,39 +64,54 @@ fn variance(v: &[f64]) -> f64 {
     Summary::of(v.iter().copied()).sd.powi(2)
 }
 
+impl AltComparison {
+    /// The paired difference of `metric`.
+    pub fn delta(&self, metric: Metric) -> Delta {
+        self.delta[metric as usize].1
+    }
+
+    /// Half-width of the 95% interval of the NPV difference (EUR).
+    pub fn npv_half_width(&self) -> f64 {
+        let ci = self.delta(Metric::Npv).ci95;
+        let half = 0.5 * (ci[1] - ci[0]);
+        if half.is_nan() { f64::INFINITY } else { half }
+    }
+}
+
 fn compare_one(base: &ScenarioRun, alt: &ScenarioRun) -> AltComparison {
     let pairs = || base.replications.iter().zip(&alt.replications);
     let mut delta = Vec::new();
     let mut variance_reduction = Vec::new();
-    for (k, name) in Metrics::NAMES.iter().enumerate() {
-        let a: Vec<f64> = alt.replications.iter().map(|r| r.metrics.values()[k]).collect();
-        let b: Vec<f64> = base.replications.iter().map(|r| r.metrics.values()[k]).collect();
+    for &metric in Metric::ALL {
+        let a: Vec<f64> = alt.metric(metric).collect();
+        let b: Vec<f64> = base.metric(metric).collect();
         let d: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
         let s = Summary::of(d.iter().copied());
         delta.push((
-            *name,
+            metric,
             Delta {
                 mean: s.mean,
                 ci95: s.ci95,
             },
         ));
-        variance_reduction.push((*name, (variance(&a) + variance(&b)) / variance(&d)));
+        variance_reduction.push((metric, (variance(&a) + variance(&b)) / variance(&d)));
     }
     let npv_differences: Vec<f64> = pairs().map(|(b, a)| a.metrics.npv - b.metrics.npv).collect();
     let p_better = npv_differences.iter().filter(|d| **d > 0.0).count() as f64 / npv_differences.len().max(1) as f64;
     let months = base.scenario.months.min(alt.scenario.months) as usize;
+    let cumulative = |r: &crate::experiment::Replication, t: usize| Series::CumulativeProfit.of(&r.monthly[t]);
     let cumulative_profit_bands: Vec<[f64; 5]> = (0..months)
-        .map(|t| five(pairs().map(|(b, a)| a.monthly[t][5] - b.monthly[t][5])).1)
+        .map(|t| five(pairs().map(|(b, a)| cumulative(a, t) - cumulative(b, t))).1)
         .collect();
     let payback_month = match cumulative_profit_bands.iter().rposition(|b| b[2] <= 0.0) {
         None => Some(1),
         Some(t) if t + 1 < months => Some(t as u32 + 2),
         Some(_) => None,
     };
-    let get = |name: &str| delta.iter().find(|(n, _)| *n == name).map_or(f64::NAN, |(_, d)| d.mean);
-    let incremental_investment = get("spend_npv");
-    let base_spend = Summary::of(base.replications.iter().map(|r| r.metrics.spend_npv)).mean;
-    let roi = (incremental_investment > 0.01 * base_spend).then(|| get("npv") / incremental_investment);
+    let incremental_investment = delta[Metric::SpendNpv as usize].1.mean;
+    let base_spend = base.summary(Metric::SpendNpv).mean;
+    let roi = (incremental_investment > 0.01 * base_spend)
+        .then(|| delta[Metric::Npv as usize].1.mean / incremental_investment);
     AltComparison {
         scenario: alt.scenario.name.clone(),
         delta,
@@ -125,15 +137,7 @@ pub fn compare(result: &RunResult) -> Comparison {
 
 /// Half-width of the 95% interval of the NPV difference of every alternative.
 pub fn npv_half_widths(c: &Comparison) -> Vec<f64> {
-    c.comparisons
-        .iter()
-        .map(|a| {
-            a.delta
-                .iter()
-                .find(|(n, _)| *n == "npv")
-                .map_or(f64::INFINITY, |(_, d)| 0.5 * (d.ci95[1] - d.ci95[0]))
-        })
-        .collect()
+    c.comparisons.iter().map(AltComparison::npv_half_width).collect()
 }
 
 /// When to stop adding replications.
@@ -145,37 +149,58 @@ pub struct Precision {
     pub max_replications: u32,
 }
 
-/// Runs `scenarios` (the first is the baseline) for `options.replications`
-/// replications and, with a `precision`, keeps adding replications in
-/// batches until every NPV difference is known to within the target or the
-/// maximum is reached. Batches are deterministic: the result equals a single
-/// run of the final number of replications.
-pub fn run(
-    scenarios: &[Scenario],
-    options: &RunOptions,
-    precision: Option<Precision>,
-    cancel: &AtomicBool,
-    on_done: &(dyn Fn() + Sync),
-) -> Result<(RunResult, Comparison)> {
-    if scenarios.len() < 2 {
+impl Precision {
+    /// Checks the target: a positive number of euros, and room for at least two replications.
+    pub fn check(&self) -> Result<()> {
+        if !(self.half_width > 0.0 && self.half_width.is_finite()) {
+            return Err(Error::Options(format!(
+                "the precision target must be a positive number of euros, got {}",
+                self.half_width
+            )));
+        }
+        if self.max_replications < 2 {
+            return Err(Error::Options(
+                "the maximum number of replications must be at least 2".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether `c` meets the target, and a sentence saying so.
+    pub fn verdict(&self, c: &Comparison) -> (bool, String) {
+        let widest = npv_half_widths(c).into_iter().fold(0.0, f64::max);
+        let reached = widest <= self.half_width;
+        let how = if reached {
+            "reached"
+        } else {
+            "NOT reached (the maximum number of replications was hit)"
+        };
+        (
+            reached,
+            format!(
+                "precision +-{:.0} EUR {how}: {} replications, widest NPV interval +-{widest:.0} EUR",
+                self.half_width, c.replications
+            ),
+        )
+    }
+}
+
+/// Runs `design` (its first variant is the baseline) and, with a `precision`,
+/// keeps adding replications in batches until every NPV difference is known
+/// to within the target or the maximum is reached. Batches are deterministic:
+/// the result equals a single run of the final number of replications.
+pub fn run(design: &Design, precision: Option<Precision>, observer: &dyn Observe) -> Result<(RunResult, Comparison)> {
+    if design.variants.len() < 2 {
         return Err(Error::Options(
             "compare needs a baseline and at least one alternative".into(),
         ));
     }
-    let mut options = options.clone();
+    let mut design = design.clone();
     if let Some(p) = precision {
-        if !(p.half_width > 0.0 && p.half_width.is_finite()) {
-            return Err(Error::Options(format!(
-                "--precision must be a positive number of euros, got {}",
-                p.half_width
-            )));
-        }
-        if p.max_replications < 2 {
-            return Err(Error::Options("--max-replications must be at least 2".into()));
-        }
-        options.replications = options.replications.clamp(2, p.max_replications);
+        p.check()?;
+        design.options.replications = design.options.replications.clamp(2, p.max_replications);
     }
-    let mut result = engine::run(scenarios, &options, cancel, on_done)?;
+    let mut result = design.run(observer)?;
     let mut comparison = compare(&result);
     if let Some(p) = precision {
         loop {
@@ -187,8 +212,9 @@ pub fn run(
             // The half-width shrinks like 1/sqrt(n): aim for the target with 10% to spare.
             let wanted = (f64::from(n) * (worst / p.half_width).powi(2) * 1.1).ceil();
             let next = (wanted as u32).clamp(n + 1, p.max_replications);
-            let more = engine::run_range(scenarios, &options, u64::from(n)..u64::from(next), cancel, on_done)?;
-            result.extend(more);
+            let (outcomes, elapsed) =
+                design.run_units(&design.units_between(u64::from(n), u64::from(next)), observer)?;
+            result.extend(design.assemble_batch(u64::from(n), outcomes, elapsed)?);
             comparison = compare(&result);
         }
     }

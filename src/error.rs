@@ -54,6 +54,27 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A typed edit of a scenario (a variant of an experiment) cannot be applied.
+    #[error("scenario `{scenario}`, edit {edit}: {message}")]
+    Edit {
+        /// The scenario edited.
+        scenario: String,
+        /// The edit(s), as `key=value` or `key xFACTOR`.
+        edit: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+    /// The run would need more memory than the machine has available.
+    #[error(
+        "this run needs about {need_gib:.1} GiB of memory but only {have_gib:.1} GiB are available: \
+         memory grows with customers x threads"
+    )]
+    Memory {
+        /// Estimated need (GiB).
+        need_gib: f64,
+        /// Available (GiB).
+        have_gib: f64,
+    },
     /// Run options that cannot work together or are out of range.
     #[error("{0}")]
     Options(String),

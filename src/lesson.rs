@@ -9,17 +9,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use serde::Deserialize;
 
 use crate::compare::{Comparison, compare};
-use crate::engine::{self, RunOptions, RunResult};
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
+use crate::experiment::{Design, Observe, RunOptions, RunResult};
+use crate::metrics::Metric;
 use crate::report::{self, Figure};
-use crate::scenario::{Override, Scenario};
-use crate::stats::Summary;
+use crate::scenario::{Edit, Override, Scenario};
 
 /// One scenario of a lesson.
 #[derive(Debug, Clone, Deserialize)]
@@ -154,11 +152,8 @@ pub struct Outcome {
 pub fn variables(result: &RunResult, comparison: Option<&Comparison>) -> BTreeMap<String, f64> {
     let mut v = BTreeMap::new();
     for run in &result.scenarios {
-        for (k, name) in Metrics::NAMES.iter().enumerate() {
-            v.insert(
-                format!("{}.{name}", run.scenario.name),
-                Summary::of(run.replications.iter().map(|r| r.metrics.values()[k])).mean,
-            );
+        for &m in Metric::ALL {
+            v.insert(format!("{}.{m}", run.scenario.name), run.summary(m).mean);
         }
     }
     for run in &result.scenarios {
@@ -270,28 +265,25 @@ pub fn check(claim: &Claim, vars: &BTreeMap<String, f64>, path: &Path) -> Result
 }
 
 /// Runs a lesson and builds its narrative and charts.
-pub fn run(
-    lesson: &Lesson,
-    options: &LessonOptions,
-    cancel: &AtomicBool,
-    on_done: &(dyn Fn() + Sync),
-) -> Result<Outcome> {
+pub fn run(lesson: &Lesson, options: &LessonOptions, observer: &dyn Observe) -> Result<Outcome> {
     let base = lesson.path.parent().unwrap_or(Path::new("."));
     let customers = options.customers.unwrap_or(lesson.customers);
     let scenarios: Vec<Scenario> = lesson
         .scenarios
         .iter()
         .map(|s| {
-            let mut o: Vec<Override> = vec![
-                format!("simulation.customers={customers}").parse()?,
-                format!("simulation.months={}", lesson.months).parse()?,
+            let edits = s
+                .set
+                .iter()
+                .map(|x| x.parse::<Override>().map(|o| Edit::from(&o)))
+                .collect::<Result<Vec<_>>>()?;
+            let size = [
+                Edit::set_value("simulation.customers", toml::Value::Integer(customers.into())),
+                Edit::set_value("simulation.months", toml::Value::Integer(lesson.months.into())),
             ];
-            for x in &s.set {
-                o.push(x.parse()?);
-            }
-            let mut sc = Scenario::load(&base.join(&s.file), &o)?;
-            sc.name = s.name.clone();
-            Ok(sc)
+            Ok(Scenario::load(&base.join(&s.file), &[])?
+                .edited(&[&size[..], &edits].concat())?
+                .renamed(&s.name))
         })
         .collect::<Result<_>>()?;
     let run_options = RunOptions {
@@ -299,8 +291,8 @@ pub fn run(
         replications: options.replications.unwrap_or(lesson.replications),
         threads: options.threads,
     };
-    let result = engine::run(&scenarios, &run_options, cancel, on_done)?;
-    let comparison = (scenarios.len() > 1).then(|| compare(&result));
+    let result = Design::new(scenarios, run_options)?.run(observer)?;
+    let comparison = (result.scenarios.len() > 1).then(|| compare(&result));
     let vars = variables(&result, comparison.as_ref());
     let mut text = format!(
         "{}\n{}\n\n{}\n",

@@ -9,7 +9,9 @@
 //!
 //! Layout: [`scenario`] reads and checks scenario files; [`model`] holds the
 //! chain's links, one module each; [`engine`] runs replications in parallel
-//! on keyed random streams ([`rng`]); [`metrics`] and [`stats`] turn months
+//! on keyed random streams ([`rng`]); [`experiment`] is the one typed layer
+//! every analysis ([`compare`], [`validate`], [`lesson`], ...) builds its
+//! designs on; [`metrics`] and [`stats`] turn months
 //! into results; [`output`] writes files and tables. The `spc` binary only
 //! parses arguments and calls these.
 
@@ -18,6 +20,7 @@
 pub mod compare;
 pub mod engine;
 pub mod error;
+pub mod experiment;
 pub mod lesson;
 pub mod metrics;
 pub mod model;
@@ -28,6 +31,6 @@ pub mod scenario;
 pub mod stats;
 pub mod validate;
 
-pub use engine::{RunOptions, RunResult, run};
 pub use error::{Error, Result};
-pub use scenario::{Override, Scenario};
+pub use experiment::{Design, Observe, RunOptions, RunResult};
+pub use scenario::{Edit, Override, Scenario};

@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use spc::{Error, Override, RunOptions, Scenario};
+use spc::{Design, Error, Observe, Override, RunOptions, Scenario};
 
 /// Agent-based Monte Carlo simulator of the service profit chain.
 ///
@@ -59,11 +59,11 @@ struct LessonArgs {
     #[arg(long, value_name = "N")]
     customers: Option<u32>,
     /// Replications [default: the lesson's].
-    #[arg(short = 'r', long, value_name = "N")]
+    #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     replications: Option<u32>,
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N")]
-    threads: Option<usize>,
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     /// Output folder [default: output/lessons/NAME].
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -84,10 +84,10 @@ struct ValidateArgs {
     #[arg(long, value_name = "S", default_value_t = 42)]
     seed: u64,
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N")]
-    threads: Option<usize>,
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     /// Replications per variant.
-    #[arg(short = 'r', long, value_name = "N", default_value_t = 20)]
+    #[arg(short = 'r', long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     replications: u32,
     /// Customers per replication.
     #[arg(long, value_name = "N", default_value_t = 10000)]
@@ -120,7 +120,7 @@ struct CompareArgs {
 #[derive(Args, Debug, Clone)]
 struct SimArgs {
     /// Replications per scenario [default: 60].
-    #[arg(short = 'r', long, value_name = "N")]
+    #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     replications: Option<u32>,
     /// Customers at month 0 (overrides simulation.customers of every scenario).
     #[arg(long, value_name = "N")]
@@ -132,8 +132,8 @@ struct SimArgs {
     #[arg(long, value_name = "S", default_value_t = 42)]
     seed: u64,
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N")]
-    threads: Option<usize>,
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     /// Override any scenario key, e.g. --set levers.training=2000 or
     /// --set 'churn.exogenous={ dist = "uniform", min = 0.001, max = 0.003 }'. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -197,17 +197,12 @@ impl SimArgs {
         files.iter().map(|f| Scenario::load(f, &overrides)).collect()
     }
 
-    fn options(&self) -> Result<RunOptions, Error> {
-        if self.threads == Some(0) {
-            return Err(Error::Options("--threads must be at least 1".into()));
-        }
-        Ok(RunOptions {
+    fn options(&self) -> RunOptions {
+        RunOptions {
             seed: self.seed,
             replications: self.replications.unwrap_or(60),
-            threads: self
-                .threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        })
+            threads: threads(self.threads),
+        }
     }
 
     /// Plots and report.html into the staging folder, unless --no-plots.
@@ -218,27 +213,56 @@ impl SimArgs {
             spc::report::write(result, c, stage)
         }
     }
+}
 
-    fn progress(&self, total: u64) -> ProgressBar {
-        if self.quiet || !std::io::stderr().is_terminal() {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replications, ETA {eta}")
+/// Worker threads: as given (at least 1, checked by the parser), or every core.
+fn threads(given: Option<u16>) -> usize {
+    given.map_or_else(RunOptions::default_threads, usize::from)
+}
+
+/// The terminal's view of a run: a progress bar over the work units the
+/// library plans, and Ctrl-C / SIGTERM, which stop the run (nothing is written).
+struct Terminal {
+    bar: ProgressBar,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Terminal {
+    fn new(quiet: bool) -> Terminal {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = cancel.clone();
+        // If a handler is already installed (tests), keep running without one.
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replications, ETA {eta}",
+                )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
+            );
+            bar
+        };
+        Terminal { bar, cancel }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }
 
-/// Ctrl-C and SIGTERM set this flag; running replications finish, the rest are skipped.
-fn cancel_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let f = flag.clone();
-    // If a handler is already installed (tests), keep running without one.
-    let _ = ctrlc::set_handler(move || f.store(true, Ordering::SeqCst));
-    flag
+impl Observe for Terminal {
+    fn planned(&self, units: u64) {
+        self.bar.inc_length(units);
+    }
+    fn done(&self) {
+        self.bar.inc(1);
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
 }
 
 fn command_line() -> String {
@@ -248,11 +272,9 @@ fn command_line() -> String {
 fn run(args: &RunArgs) -> anyhow::Result<()> {
     let sim = &args.sim;
     let scenarios = sim.load(&args.scenarios)?;
-    let options = sim.options()?;
-    let bar = sim.progress(scenarios.len() as u64 * u64::from(options.replications));
-    let cancel = cancel_flag();
-    let result = spc::run(&scenarios, &options, &cancel, &|| bar.inc(1))?;
-    bar.finish_and_clear();
+    let terminal = Terminal::new(sim.quiet);
+    let result = Design::new(scenarios, sim.options())?.run(&terminal)?;
+    terminal.finish();
     spc::output::write_all(&result, &sim.out, &command_line(), &|stage| {
         sim.report(&result, None, stage)
     })
@@ -270,15 +292,14 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         .chain(args.alternatives.iter().cloned())
         .collect();
     let scenarios = sim.load(&names)?;
-    let options = sim.options()?;
     let precision = args.precision.map(|half_width| spc::compare::Precision {
         half_width,
         max_replications: args.max_replications,
     });
-    let bar = sim.progress(scenarios.len() as u64 * u64::from(options.replications));
-    let cancel = cancel_flag();
-    let (result, comparison) = spc::compare::run(&scenarios, &options, precision, &cancel, &|| bar.inc(1))?;
-    bar.finish_and_clear();
+    let terminal = Terminal::new(sim.quiet);
+    let design = Design::new(scenarios, sim.options())?;
+    let (result, comparison) = spc::compare::run(&design, precision, &terminal)?;
+    terminal.finish();
     spc::output::write_all(&result, &sim.out, &command_line(), &|stage| {
         spc::output::compare::write_comparison(&comparison, &stage.join("comparison.json"))?;
         sim.report(&result, Some(&comparison), stage)
@@ -287,18 +308,7 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     if !sim.quiet {
         print!("{}", spc::output::compare::comparison_table(&comparison));
         if let Some(p) = precision {
-            let widest = spc::compare::npv_half_widths(&comparison)
-                .into_iter()
-                .fold(0.0, f64::max);
-            let reached = if widest <= p.half_width {
-                "reached"
-            } else {
-                "NOT reached (--max-replications hit)"
-            };
-            println!(
-                "precision +-{:.0} EUR {reached}: {} replications, widest NPV interval +-{widest:.0} EUR",
-                p.half_width, comparison.replications
-            );
+            println!("{}", p.verdict(&comparison).1);
         }
         println!("results in {}", sim.out.display());
     }
@@ -322,19 +332,15 @@ fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
         return Err(Error::Options(format!("no lesson `{name}`; available: {}", known.join(", "))).into());
     }
     let lesson = spc::lesson::load(&path)?;
-    if args.threads == Some(0) {
-        return Err(Error::Options("--threads must be at least 1".into()).into());
-    }
     let options = spc::lesson::LessonOptions {
         seed: args.seed,
         customers: args.customers,
         replications: args.replications,
-        threads: args
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        threads: threads(args.threads),
     };
-    let cancel = cancel_flag();
-    let outcome = spc::lesson::run(&lesson, &options, &cancel, &|| ())?;
+    let terminal = Terminal::new(false);
+    let outcome = spc::lesson::run(&lesson, &options, &terminal)?;
+    terminal.finish();
     let out = args
         .out
         .clone()
@@ -351,25 +357,17 @@ const CHECK_FAILED: u8 = 3;
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     let overrides: Vec<Override> = args.set.iter().map(|s| s.parse()).collect::<Result<_, _>>()?;
-    let sim = SimArgs {
-        replications: Some(args.replications),
-        customers: Some(args.customers),
-        months: None,
-        seed: args.seed,
-        threads: args.threads,
-        set: Vec::new(),
-        out: PathBuf::new(),
-        quiet: args.json,
-        no_plots: true,
-    };
     let options = spc::validate::ValidateOptions {
-        run: sim.options()?,
+        run: RunOptions {
+            seed: args.seed,
+            replications: args.replications,
+            threads: threads(args.threads),
+        },
         customers: args.customers,
     };
-    let bar = sim.progress(spc::validate::VARIANTS * u64::from(args.replications));
-    let cancel = cancel_flag();
-    let checks = spc::validate::validate(&args.scenario, &overrides, &options, &cancel, &|| bar.inc(1))?;
-    bar.finish_and_clear();
+    let terminal = Terminal::new(args.json);
+    let checks = spc::validate::validate(&args.scenario, &overrides, &options, &terminal)?;
+    terminal.finish();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&checks)?);
     } else {
@@ -402,6 +400,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
+            if let Some(Error::Memory { .. }) = e.downcast_ref::<Error>() {
+                eprintln!("hint: use fewer --customers or --threads, or split --replications into several runs");
+            }
             ExitCode::from(exit_code(&e))
         }
     }

@@ -1,7 +1,7 @@
 //! What a replication measures: the monthly record the model produces and the
 //! per-replication metrics derived from it (the names of MODEL.md section 5).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::finance::Ledger;
 
@@ -64,107 +64,267 @@ pub struct PathTally {
     pub left: [u32; 5],
 }
 
-/// The series kept for every month of every replication (for `monthly.csv`, fan charts, payback).
-pub const SERIES: [&str; 6] = [
-    "active_customers",
-    "satisfaction",
-    "delivered_quality",
-    "churn",
-    "profit",
-    "cumulative_profit",
-];
+/// One month of one replication, as kept for `monthly.csv`, fan charts, payback and the yearly P&L.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct MonthRow {
+    /// Active customers at the end of the month.
+    pub active_customers: f64,
+    /// Mean latent satisfaction of the active customers (1-5 scale).
+    pub satisfaction: f64,
+    /// Mean delivered quality per encounter (0-10).
+    pub delivered_quality: f64,
+    /// Share of the month's starting customers who left (0-1).
+    pub churn: f64,
+    /// The month's profit (EUR).
+    pub profit: f64,
+    /// Profit from month 1 to this one (EUR).
+    pub cumulative_profit: f64,
+    /// The month's profit and loss, line by line (EUR).
+    pub ledger: Ledger,
+}
 
-/// One month's values of [`SERIES`].
-pub type MonthRow = [f64; 6];
+/// The series of [`MonthRow`] summarised over replications in `monthly.csv` and the fan charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Series {
+    /// [`MonthRow::active_customers`].
+    ActiveCustomers,
+    /// [`MonthRow::satisfaction`].
+    Satisfaction,
+    /// [`MonthRow::delivered_quality`].
+    DeliveredQuality,
+    /// [`MonthRow::churn`].
+    Churn,
+    /// [`MonthRow::profit`].
+    Profit,
+    /// [`MonthRow::cumulative_profit`].
+    CumulativeProfit,
+}
+
+impl Series {
+    /// Every series, in the column order of `monthly.csv`.
+    pub const ALL: [Series; 6] = [
+        Series::ActiveCustomers,
+        Series::Satisfaction,
+        Series::DeliveredQuality,
+        Series::Churn,
+        Series::Profit,
+        Series::CumulativeProfit,
+    ];
+
+    /// The series' name, the stem of its `monthly.csv` columns.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Series::ActiveCustomers => "active_customers",
+            Series::Satisfaction => "satisfaction",
+            Series::DeliveredQuality => "delivered_quality",
+            Series::Churn => "churn",
+            Series::Profit => "profit",
+            Series::CumulativeProfit => "cumulative_profit",
+        }
+    }
+
+    /// The series' value in `row`.
+    pub const fn of(self, row: &MonthRow) -> f64 {
+        match self {
+            Series::ActiveCustomers => row.active_customers,
+            Series::Satisfaction => row.satisfaction,
+            Series::DeliveredQuality => row.delivered_quality,
+            Series::Churn => row.churn,
+            Series::Profit => row.profit,
+            Series::CumulativeProfit => row.cumulative_profit,
+        }
+    }
+}
 
 macro_rules! metrics {
-    ($($(#[$m:meta])* $name:ident),* $(,)?) => {
+    ($($(#[$m:meta])* $variant:ident => $name:ident),* $(,)?) => {
         /// The per-replication metrics (columns of `replications.csv`).
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
         pub struct Metrics {
             $( $(#[$m])* pub $name: f64, )*
         }
 
-        impl Metrics {
-            /// Metric names, in column order.
-            pub const NAMES: &'static [&'static str] = &[$(stringify!($name)),*];
+        /// The name of one metric: what users write in targets, designs and objectives.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Metric {
+            $( $(#[$m])* $variant, )*
+        }
 
-            /// Metric values, in the order of [`Metrics::NAMES`].
-            pub fn values(&self) -> Vec<f64> {
-                vec![$(self.$name),*]
+        impl Metric {
+            /// Every metric, in column order.
+            pub const ALL: &'static [Metric] = &[$(Metric::$variant),*];
+
+            /// The metric's name, as in `summary.json` and `replications.csv`.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Metric::$variant => stringify!($name),)*
+                }
+            }
+        }
+
+        impl Metrics {
+            /// The value of `metric`.
+            pub const fn get(&self, metric: Metric) -> f64 {
+                match metric {
+                    $(Metric::$variant => self.$name,)*
+                }
             }
         }
     };
 }
 
+/// How many metrics there are.
+pub const METRICS: usize = Metric::ALL.len();
+
+impl Metric {
+    /// The metric called `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        Metric::ALL.iter().copied().find(|m| m.name() == name)
+    }
+
+    /// Annual churn of customers whose last score was `score` (1-5).
+    pub fn churn_rate_score(score: usize) -> Metric {
+        [
+            Metric::ChurnRateScore1,
+            Metric::ChurnRateScore2,
+            Metric::ChurnRateScore3,
+            Metric::ChurnRateScore4,
+            Metric::ChurnRateScore5,
+        ][score.clamp(1, 5) - 1]
+    }
+
+    /// Share of scored churners whose last score was `score` (1-5).
+    pub fn churner_share_score(score: usize) -> Metric {
+        [
+            Metric::ChurnerShareScore1,
+            Metric::ChurnerShareScore2,
+            Metric::ChurnerShareScore3,
+            Metric::ChurnerShareScore4,
+            Metric::ChurnerShareScore5,
+        ][score.clamp(1, 5) - 1]
+    }
+}
+
+impl std::fmt::Display for Metric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Metric {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl Metrics {
+    /// Metric values, in the order of [`Metric::ALL`].
+    pub fn values(&self) -> [f64; METRICS] {
+        std::array::from_fn(|k| self.get(Metric::ALL[k]))
+    }
+}
+
 metrics! {
+
     /// Net present value of monthly profit over the horizon (EUR).
-    npv,
+    Npv => npv,
+
     /// Undiscounted profit over the horizon (EUR).
-    cumulative_profit,
+    CumulativeProfit => cumulative_profit,
+
     /// Active customers at the end of the horizon.
-    final_customers,
+    FinalCustomers => final_customers,
+
     /// Share of customers retained over a year (0-1), from the average monthly churn.
-    annual_retention,
+    AnnualRetention => annual_retention,
+
     /// Mean reported survey score (1-5).
-    mean_satisfaction,
+    MeanSatisfaction => mean_satisfaction,
+
     /// Share of survey answers that are 5 (0-1).
-    top_box_share,
+    TopBoxShare => top_box_share,
+
     /// Share of churners (with a score) whose last score was 4 or 5 (0-1).
-    satisfied_churner_share,
+    SatisfiedChurnerShare => satisfied_churner_share,
+
     /// Share of scored churners whose last score was 1 (0-1).
-    churner_share_score1,
+    ChurnerShareScore1 => churner_share_score1,
+
     /// Share of scored churners whose last score was 2 (0-1).
-    churner_share_score2,
+    ChurnerShareScore2 => churner_share_score2,
+
     /// Share of scored churners whose last score was 3 (0-1).
-    churner_share_score3,
+    ChurnerShareScore3 => churner_share_score3,
+
     /// Share of scored churners whose last score was 4 (0-1).
-    churner_share_score4,
+    ChurnerShareScore4 => churner_share_score4,
+
     /// Share of scored churners whose last score was 5 (0-1).
-    churner_share_score5,
+    ChurnerShareScore5 => churner_share_score5,
+
     /// Annual churn of customers whose last score was 1.
-    churn_rate_score1,
+    ChurnRateScore1 => churn_rate_score1,
+
     /// Annual churn of customers whose last score was 2.
-    churn_rate_score2,
+    ChurnRateScore2 => churn_rate_score2,
+
     /// Annual churn of customers whose last score was 3.
-    churn_rate_score3,
+    ChurnRateScore3 => churn_rate_score3,
+
     /// Annual churn of customers whose last score was 4.
-    churn_rate_score4,
+    ChurnRateScore4 => churn_rate_score4,
+
     /// Annual churn of customers whose last score was 5.
-    churn_rate_score5,
+    ChurnRateScore5 => churn_rate_score5,
+
     /// Complaints per customer per year.
-    complaint_rate,
+    ComplaintRate => complaint_rate,
+
     /// Share of service failures that led to a complaint (0-1): the tip of the iceberg.
-    voice_share,
+    VoiceShare => voice_share,
+
     /// Service failures per encounter (0-1).
-    failure_rate,
+    FailureRate => failure_rate,
+
     /// Employees who quit per FTE per year.
-    employee_turnover,
+    EmployeeTurnover => employee_turnover,
+
     /// Mean employee satisfaction (0-1).
-    employee_satisfaction,
+    EmployeeSatisfaction => employee_satisfaction,
+
     /// Mean effective capability of the front line (0-1).
-    staff_capability,
+    StaffCapability => staff_capability,
+
     /// Mean delivered quality per encounter (0-10).
-    mean_delivered_quality,
+    MeanDeliveredQuality => mean_delivered_quality,
+
     /// Mean wait per encounter month (minutes).
-    mean_wait_minutes,
+    MeanWaitMinutes => mean_wait_minutes,
+
     /// 12-month retention after a failure the customer kept silent about (0-1).
-    retention_silent,
+    RetentionSilent => retention_silent,
+
     /// 12-month retention after an unresolved complaint (0-1).
-    retention_unresolved,
+    RetentionUnresolved => retention_unresolved,
+
     /// 12-month retention after a slowly resolved complaint (0-1).
-    retention_resolved,
+    RetentionResolved => retention_resolved,
+
     /// 12-month retention after a fast resolution (0-1).
-    retention_fast,
+    RetentionFast => retention_fast,
+
     /// Revenue over the horizon (EUR).
-    revenue,
+    Revenue => revenue,
+
     /// Spend on the investment levers (training, process, recovery, ambience, follow-up, marketing) over the horizon (EUR).
-    investment,
+    Investment => investment,
+
     /// Present value of what management chose to spend: lever budgets, marketing and salaries (EUR).
-    spend_npv,
+    SpendNpv => spend_npv,
+
     /// Present value of what customers contribute: revenue minus the cost to serve them and to handle
     /// their complaints (EUR). With acquisition switched off, the NPV of the customer base (F4).
-    customer_npv,
+    CustomerNpv => customer_npv,
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
@@ -237,21 +397,22 @@ impl Metrics {
     }
 }
 
-/// The [`SERIES`] values of each month, with cumulative profit running on.
+/// The [`MonthRow`] of each month, with cumulative profit running on.
 pub fn month_rows(months: &[MonthStats]) -> Vec<MonthRow> {
     let mut cumulative = 0.0;
     months
         .iter()
         .map(|m| {
             cumulative += m.ledger.profit();
-            [
-                f64::from(m.active_end),
-                ratio(m.satisfaction_sum, f64::from(m.active_end)),
-                ratio(m.quality_sum, f64::from(m.encounters)),
-                ratio(f64::from(m.churned), f64::from(m.active_start)),
-                m.ledger.profit(),
-                cumulative,
-            ]
+            MonthRow {
+                active_customers: f64::from(m.active_end),
+                satisfaction: ratio(m.satisfaction_sum, f64::from(m.active_end)),
+                delivered_quality: ratio(m.quality_sum, f64::from(m.encounters)),
+                churn: ratio(f64::from(m.churned), f64::from(m.active_start)),
+                profit: m.ledger.profit(),
+                cumulative_profit: cumulative,
+                ledger: m.ledger,
+            }
         })
         .collect()
 }

@@ -8,13 +8,13 @@
 //! differences. Every check reports what it measured, the target and its source.
 
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
 use crate::compare::{Comparison, compare};
-use crate::engine::{self, RunOptions, RunResult};
 use crate::error::Result;
+use crate::experiment::{Design, Observe, RunOptions, RunResult};
+use crate::metrics::Metric;
 use crate::scenario::{Override, Scenario};
 use crate::stats::Summary;
 
@@ -49,8 +49,7 @@ struct Lab<'a> {
     file: &'a Path,
     user: &'a [Override],
     options: &'a ValidateOptions,
-    cancel: &'a AtomicBool,
-    on_done: &'a (dyn Fn() + Sync),
+    observer: &'a dyn Observe,
 }
 
 impl Lab<'_> {
@@ -72,7 +71,7 @@ impl Lab<'_> {
             .iter()
             .map(|(n, sets)| self.scenario(n, months, sets))
             .collect::<Result<_>>()?;
-        let result = engine::run(&scenarios, &self.options.run, self.cancel, self.on_done)?;
+        let result = Design::new(scenarios, self.options.run.clone())?.run(self.observer)?;
         let c = compare(&result);
         Ok((result, c))
     }
@@ -82,47 +81,33 @@ fn sets(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-fn delta(c: &Comparison, alt: usize, metric: &str) -> crate::compare::Delta {
-    c.comparisons[alt]
-        .delta
-        .iter()
-        .find(|(n, _)| *n == metric)
-        .map(|(_, d)| *d)
-        .expect("known metric")
+fn delta(c: &Comparison, alt: usize, metric: Metric) -> crate::compare::Delta {
+    c.comparisons[alt].delta(metric)
 }
 
-fn mean(r: &RunResult, scenario: usize, metric: &str) -> Summary {
-    let k = crate::metrics::Metrics::NAMES
-        .iter()
-        .position(|n| *n == metric)
-        .expect("known metric");
-    Summary::of(r.scenarios[scenario].replications.iter().map(|x| x.metrics.values()[k]))
+fn mean(r: &RunResult, scenario: usize, metric: Metric) -> Summary {
+    r.scenarios[scenario].summary(metric)
 }
-
-/// Number of replications that `validate` runs per variant and check, for progress bars.
-pub const VARIANTS: u64 = 22;
 
 /// Runs every check on the calibration in `file` (with `overrides`).
 pub fn validate(
     file: &Path,
     overrides: &[Override],
     options: &ValidateOptions,
-    cancel: &AtomicBool,
-    on_done: &(dyn Fn() + Sync),
+    observer: &dyn Observe,
 ) -> Result<Vec<Check>> {
     let lab = Lab {
         file,
         user: overrides,
         options,
-        cancel,
-        on_done,
+        observer,
     };
     let mut checks = Vec::new();
 
     // Baseline facts: F2, F3, F5, F10.
     let (base, _) = lab.run(120, &[("baseline", vec![]), ("baseline-copy", vec![])])?;
-    let attrition = 1.0 - mean(&base, 0, "annual_retention").mean;
-    let f2 = mean(&base, 0, "satisfied_churner_share");
+    let attrition = 1.0 - mean(&base, 0, Metric::AnnualRetention).mean;
+    let f2 = mean(&base, 0, Metric::SatisfiedChurnerShare);
     checks.push(Check {
         id: "F2",
         name: "satisfied yet churning",
@@ -137,8 +122,8 @@ pub fn validate(
         source: "Jones & Sasser, HBR 1995; Heskett et al., HBR 1994",
     });
     let (c4, c5) = (
-        mean(&base, 0, "churn_rate_score4").mean,
-        mean(&base, 0, "churn_rate_score5").mean,
+        mean(&base, 0, Metric::ChurnRateScore4).mean,
+        mean(&base, 0, Metric::ChurnRateScore5).mean,
     );
     checks.push(Check {
         id: "F3",
@@ -175,7 +160,7 @@ pub fn validate(
         );
         lab.run(360, &[("closed", sets(&closed)), ("closed-less-churn", cut)])
     };
-    let defection = |r: &RunResult, s: usize| 1.0 - mean(r, s, "annual_retention").mean;
+    let defection = |r: &RunResult, s: usize| 1.0 - mean(r, s, Metric::AnnualRetention).mean;
     let hazard_ratio = |from: f64, to: f64| (1.0 - to).ln() / (1.0 - from).ln();
     let (first, _) = cohort(hazard_ratio(attrition, attrition - 0.05))?;
     let a0 = defection(&first, 0);
@@ -188,8 +173,8 @@ pub fn validate(
         factor = (factor * hazard_ratio(defection(&r4, 1), a0 - 0.05)).clamp(0.05, 1.0);
         (r4, c4x) = cohort(factor)?;
     }
-    let base_npv = mean(&r4, 0, "customer_npv").mean;
-    let lift = delta(&c4x, 0, "customer_npv").mean / base_npv;
+    let base_npv = mean(&r4, 0, Metric::CustomerNpv).mean;
+    let lift = delta(&c4x, 0, Metric::CustomerNpv).mean / base_npv;
     checks.push(Check {
         id: "F4",
         name: "retention leverage",
@@ -205,12 +190,12 @@ pub fn validate(
     });
 
     let paths = [
-        "retention_silent",
-        "retention_unresolved",
-        "retention_resolved",
-        "retention_fast",
+        Metric::RetentionSilent,
+        Metric::RetentionUnresolved,
+        Metric::RetentionResolved,
+        Metric::RetentionFast,
     ];
-    let r: Vec<Summary> = paths.iter().map(|p| mean(&base, 0, p)).collect();
+    let r: Vec<Summary> = paths.iter().map(|&p| mean(&base, 0, p)).collect();
     checks.push(Check {
         id: "F5",
         name: "complaints and recovery",
@@ -234,7 +219,7 @@ pub fn validate(
         e.expectations.adequate_mean,
         e.expectations.adequate_mean + e.expectations.zone_width_mean,
     );
-    let q0 = mean(&base, 0, "mean_delivered_quality").mean;
+    let q0 = mean(&base, 0, Metric::MeanDeliveredQuality).mean;
     // The same +0.5 step: climbing toward A from below, in the middle of the zone, and across D.
     let starts = [
         ("below", a - 0.75),
@@ -252,7 +237,7 @@ pub fn validate(
     }
     let refs: Vec<(&str, Vec<String>)> = variants.iter().map(|(n, s)| (n.as_str(), s.clone())).collect();
     let (r1, _) = lab.run(36, &refs)?;
-    let step = |i: usize, value: &dyn Fn(&crate::engine::Replication) -> f64| {
+    let step = |i: usize, value: &dyn Fn(&crate::experiment::Replication) -> f64| {
         let (lo, hi) = (&r1.scenarios[1 + 2 * i], &r1.scenarios[2 + 2 * i]);
         Summary::of(
             lo.replications
@@ -262,7 +247,9 @@ pub fn validate(
         )
         .mean
     };
-    let latent = |r: &crate::engine::Replication| r.monthly.iter().map(|m| m[1]).sum::<f64>() / r.monthly.len() as f64;
+    let latent = |r: &crate::experiment::Replication| {
+        r.monthly.iter().map(|m| m.satisfaction).sum::<f64>() / r.monthly.len() as f64
+    };
     let q: Vec<f64> = (0..3).map(|i| step(i, &|r| r.metrics.mean_delivered_quality)).collect();
     let sat: Vec<f64> = (0..3).map(|i| step(i, &latent)).collect();
     let ret: Vec<f64> = (0..3).map(|i| step(i, &|r| r.metrics.annual_retention)).collect();
@@ -296,7 +283,13 @@ pub fn validate(
     let refs: Vec<(&str, Vec<String>)> = variants.iter().map(|(n, s)| (n.as_str(), s.clone())).collect();
     let (_, c6) = lab.run(120, &refs)?;
     let npv: Vec<f64> = (0..spends.len())
-        .map(|i| if i == 0 { 0.0 } else { delta(&c6, i - 1, "npv").mean })
+        .map(|i| {
+            if i == 0 {
+                0.0
+            } else {
+                delta(&c6, i - 1, Metric::Npv).mean
+            }
+        })
         .collect();
     let best = npv
         .iter()
@@ -307,7 +300,7 @@ pub fn validate(
         if i == 0 {
             0.0
         } else {
-            0.5 * (delta(&c6, i - 1, "npv").ci95[1] - delta(&c6, i - 1, "npv").ci95[0])
+            0.5 * (delta(&c6, i - 1, Metric::Npv).ci95[1] - delta(&c6, i - 1, Metric::Npv).ci95[0])
         }
     };
     let interior = best > 0 && best + 1 < spends.len();
@@ -385,9 +378,9 @@ pub fn validate(
     let mut parts = Vec::new();
     for (i, name) in ["pay 15% below market", "no training"].iter().enumerate() {
         let (t, q, s) = (
-            delta(&c8, i, "employee_turnover"),
-            delta(&c8, i, "mean_delivered_quality"),
-            delta(&c8, i, "mean_satisfaction"),
+            delta(&c8, i, Metric::EmployeeTurnover),
+            delta(&c8, i, Metric::MeanDeliveredQuality),
+            delta(&c8, i, Metric::MeanSatisfaction),
         );
         ok8 &= t.ci95[0] > 0.0 && q.ci95[1] < 0.0 && s.ci95[1] < 0.0;
         parts.push(format!(
@@ -409,7 +402,10 @@ pub fn validate(
         120,
         &[("baseline", vec![]), ("fewer-staff", sets(&["levers.staff=34"]))],
     )?;
-    let (w, ch) = (delta(&c9, 0, "mean_wait_minutes"), delta(&c9, 0, "annual_retention"));
+    let (w, ch) = (
+        delta(&c9, 0, Metric::MeanWaitMinutes),
+        delta(&c9, 0, Metric::AnnualRetention),
+    );
     checks.push(Check {
         id: "F9",
         name: "waiting",
@@ -423,8 +419,8 @@ pub fn validate(
         source: "MODEL.md section 1 (queues at peak hours); Oliva & Sterman 2001",
     });
 
-    let attr = 1.0 - mean(&base, 0, "annual_retention").mean;
-    let sat = mean(&base, 0, "mean_satisfaction").mean;
+    let attr = 1.0 - mean(&base, 0, Metric::AnnualRetention).mean;
+    let sat = mean(&base, 0, Metric::MeanSatisfaction).mean;
     checks.push(Check {
         id: "F10",
         name: "baseline realism",

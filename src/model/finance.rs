@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 /// One month's profit and loss (EUR).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Ledger {
     /// Interest margin and fees.
     pub revenue: f64,

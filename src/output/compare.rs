@@ -7,10 +7,11 @@ use serde_json::{Map, Value, json};
 
 use crate::compare::{AltComparison, Comparison};
 use crate::error::Result;
+use crate::metrics::Metric;
 use crate::output::json::write_json;
 
-fn metric_map<T: Copy>(pairs: &[(&'static str, T)], f: impl Fn(T) -> Value) -> Map<String, Value> {
-    pairs.iter().map(|(k, v)| (k.to_string(), f(*v))).collect()
+fn metric_map<T: Copy>(pairs: &[(Metric, T)], f: impl Fn(T) -> Value) -> Map<String, Value> {
+    pairs.iter().map(|(k, v)| (k.name().to_string(), f(*v))).collect()
 }
 
 /// The comparison document: `{"baseline", "replications", "comparisons": [{"scenario", "delta",
@@ -39,21 +40,13 @@ pub fn write_comparison(c: &Comparison, path: &Path) -> Result<()> {
     write_json(&comparison_json(c), path)
 }
 
-fn delta(a: &AltComparison, metric: &str) -> crate::compare::Delta {
-    a.delta
-        .iter()
-        .find(|(n, _)| *n == metric)
-        .map(|(_, d)| *d)
-        .expect("every metric has a delta")
-}
-
 fn meur(v: f64) -> String {
     format!("{:+.2}", v / 1e6)
 }
 
 /// One sentence on what to do about an alternative, built from the numbers.
 pub fn verdict(a: &AltComparison) -> String {
-    let npv = delta(a, "npv");
+    let npv = a.delta(Metric::Npv);
     let payback = match a.payback_month {
         Some(1) => "ahead of the baseline from the first month".to_string(),
         Some(m) => format!("pays back in month {m}"),
@@ -101,13 +94,13 @@ pub fn comparison_table(c: &Comparison) -> String {
         .comparisons
         .iter()
         .map(|a| {
-            let npv = delta(a, "npv");
+            let npv = a.delta(Metric::Npv);
             vec![
                 a.scenario.clone(),
                 meur(npv.mean),
                 format!("{} .. {}", meur(npv.ci95[0]), meur(npv.ci95[1])),
                 format!("{:.0}%", 100.0 * a.p_better),
-                format!("{:+.2} pt", 100.0 * delta(a, "annual_retention").mean),
+                format!("{:+.2} pt", 100.0 * a.delta(Metric::AnnualRetention).mean),
                 meur(a.incremental_investment),
                 a.roi.map_or("-".into(), |r| format!("{r:+.2}")),
                 a.payback_month.map_or("never".into(), |m| format!("month {m}")),

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use crate::engine::RunResult;
 use crate::error::{Error, Result};
-use crate::metrics::{Metrics, SERIES};
+use crate::experiment::RunResult;
+use crate::metrics::{Metric, Series};
 use crate::stats::five;
 
 fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
@@ -25,7 +25,7 @@ pub fn write_replications(result: &RunResult, path: &Path) -> Result<()> {
     let err = csv_err(path);
     let mut w = csv::Writer::from_path(path).map_err(&err)?;
     let mut header = vec!["scenario".to_string(), "replication".to_string()];
-    header.extend(Metrics::NAMES.iter().map(|s| s.to_string()));
+    header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
     w.write_record(&header).map_err(&err)?;
     for run in &result.scenarios {
         for (r, rep) in run.replications.iter().enumerate() {
@@ -48,16 +48,16 @@ pub fn write_monthly(result: &RunResult, path: &Path) -> Result<()> {
     let err = csv_err(path);
     let mut w = csv::Writer::from_path(path).map_err(&err)?;
     let mut header = vec!["scenario".to_string(), "month".to_string()];
-    for s in SERIES {
-        header.push(format!("{s}_mean"));
-        header.extend(MONTHLY_QUANTILES.iter().map(|q| format!("{s}_{q}")));
+    for s in Series::ALL {
+        header.push(format!("{}_mean", s.name()));
+        header.extend(MONTHLY_QUANTILES.iter().map(|q| format!("{}_{q}", s.name())));
     }
     w.write_record(&header).map_err(&err)?;
     for run in &result.scenarios {
         for month in 0..run.scenario.months as usize {
             let mut row = vec![run.scenario.name.clone(), (month + 1).to_string()];
-            for k in 0..SERIES.len() {
-                let (mean, q) = five(run.replications.iter().map(|r| r.monthly[month][k]));
+            for s in Series::ALL {
+                let (mean, q) = five(run.replications.iter().map(|r| s.of(&r.monthly[month])));
                 row.push(num(mean));
                 row.extend(q.into_iter().map(num));
             }

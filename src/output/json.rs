@@ -6,23 +6,14 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::engine::{RunResult, ScenarioRun};
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
+use crate::experiment::{RunResult, ScenarioRun};
+use crate::metrics::Metric;
 use crate::stats::Summary;
 
 /// The per-metric summaries of one scenario, in metric order.
-pub fn metric_summaries(run: &ScenarioRun) -> Vec<(&'static str, Summary)> {
-    Metrics::NAMES
-        .iter()
-        .enumerate()
-        .map(|(k, name)| {
-            (
-                *name,
-                Summary::of(run.replications.iter().map(|r| r.metrics.values()[k])),
-            )
-        })
-        .collect()
+pub fn metric_summaries(run: &ScenarioRun) -> Vec<(Metric, Summary)> {
+    Metric::ALL.iter().map(|&m| (m, run.summary(m))).collect()
 }
 
 /// Writes `value` as pretty JSON to `path`.
@@ -45,7 +36,7 @@ pub fn summary(result: &RunResult) -> Value {
         .map(|run| {
             let metrics: Map<String, Value> = metric_summaries(run)
                 .into_iter()
-                .map(|(k, s)| (k.to_string(), json!(s)))
+                .map(|(k, s)| (k.name().to_string(), json!(s)))
                 .collect();
             json!({
                 "name": run.scenario.name,

@@ -13,8 +13,8 @@ pub mod table;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::engine::RunResult;
 use crate::error::{Error, Result};
+use crate::experiment::RunResult;
 
 pub use table::terminal_table;
 

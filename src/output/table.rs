@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::engine::RunResult;
+use crate::experiment::RunResult;
+use crate::metrics::Metric;
 use crate::output::json::metric_summaries;
 
 /// Renders a table: the first column left-aligned, the others right-aligned,
@@ -61,12 +62,12 @@ pub fn terminal_table(result: &RunResult) -> String {
             let m: std::collections::HashMap<_, _> = metric_summaries(run).into_iter().collect();
             vec![
                 run.scenario.name.clone(),
-                meur(m["npv"].mean),
-                format!("{} .. {}", meur(m["npv"].p5), meur(m["npv"].p95)),
-                format!("{:.1}%", 100.0 * m["annual_retention"].mean),
-                format!("{:.2} / 5", m["mean_satisfaction"].mean),
-                format!("{:.0}%", 100.0 * m["satisfied_churner_share"].mean),
-                format!("{:.0}", m["final_customers"].mean),
+                meur(m[&Metric::Npv].mean),
+                format!("{} .. {}", meur(m[&Metric::Npv].p5), meur(m[&Metric::Npv].p95)),
+                format!("{:.1}%", 100.0 * m[&Metric::AnnualRetention].mean),
+                format!("{:.2} / 5", m[&Metric::MeanSatisfaction].mean),
+                format!("{:.0}%", 100.0 * m[&Metric::SatisfiedChurnerShare].mean),
+                format!("{:.0}", m[&Metric::FinalCustomers].mean),
             ]
         })
         .collect();

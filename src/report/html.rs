@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use super::Figure;
 use crate::compare::Comparison;
-use crate::engine::RunResult;
+use crate::experiment::RunResult;
+use crate::metrics::Metric;
 use crate::output::json::metric_summaries;
 
 /// Escapes text for HTML.
@@ -32,14 +33,14 @@ fn summary_table(result: &RunResult) -> String {
             t,
             "<tr><td>{}</td><td>{:.2}</td><td>{:.2} .. {:.2}</td><td>{:.1}%</td><td>{:.2}</td><td>{:.0}%</td><td>{:.0}%</td><td>{:.0}</td><td style=\"text-align:left\">{}</td></tr>",
             escape(&run.scenario.name),
-            m["npv"].mean / 1e6,
-            m["npv"].p5 / 1e6,
-            m["npv"].p95 / 1e6,
-            100.0 * m["annual_retention"].mean,
-            m["mean_satisfaction"].mean,
-            100.0 * m["top_box_share"].mean,
-            100.0 * m["satisfied_churner_share"].mean,
-            m["final_customers"].mean,
+            m[&Metric::Npv].mean / 1e6,
+            m[&Metric::Npv].p5 / 1e6,
+            m[&Metric::Npv].p95 / 1e6,
+            100.0 * m[&Metric::AnnualRetention].mean,
+            m[&Metric::MeanSatisfaction].mean,
+            100.0 * m[&Metric::TopBoxShare].mean,
+            100.0 * m[&Metric::SatisfiedChurnerShare].mean,
+            m[&Metric::FinalCustomers].mean,
             escape(&run.scenario.description),
         );
     }

@@ -14,10 +14,10 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
 use crate::compare::Comparison;
-use crate::engine::{RunResult, ScenarioRun};
 use crate::error::{Error, Result};
-use crate::metrics::Metrics;
-use crate::stats::{Summary, five};
+use crate::experiment::{RunResult, ScenarioRun};
+use crate::metrics::{Metric, Series};
+use crate::stats::five;
 use charts::Chart;
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -41,22 +41,11 @@ pub struct Figure {
     pub caption: String,
 }
 
-fn metric<'a>(run: &'a ScenarioRun, name: &str) -> impl Iterator<Item = f64> + 'a {
-    let k = Metrics::NAMES.iter().position(|n| *n == name).expect("known metric");
-    run.replications.iter().map(move |r| r.metrics.values()[k])
+fn mean(run: &ScenarioRun, metric: Metric) -> f64 {
+    run.summary(metric).mean
 }
 
-fn mean(run: &ScenarioRun, name: &str) -> f64 {
-    Summary::of(metric(run, name)).mean
-}
-
-fn monthly_bands(run: &ScenarioRun, k: usize) -> Vec<charts::Bands> {
-    (0..run.scenario.months as usize)
-        .map(|t| five(run.replications.iter().map(|r| r.monthly[t][k])).1)
-        .collect()
-}
-
-fn fan(result: &RunResult, k: usize, title: &str, y_label: &str) -> Chart {
+fn fan(result: &RunResult, series: Series, title: &str, y_label: &str) -> Chart {
     let base = &result.scenarios[0];
     Chart::Fan {
         title: title.into(),
@@ -64,12 +53,12 @@ fn fan(result: &RunResult, k: usize, title: &str, y_label: &str) -> Chart {
         panels: result
             .scenarios
             .iter()
-            .map(|r| (r.scenario.name.clone(), monthly_bands(r, k)))
+            .map(|r| (r.scenario.name.clone(), r.bands(series)))
             .collect(),
         reference: (result.scenarios.len() > 1).then(|| {
             (
                 format!("{} median", base.scenario.name),
-                monthly_bands(base, k).iter().map(|b| b[2]).collect(),
+                base.bands(series).iter().map(|b| b[2]).collect(),
             )
         }),
         zero_line: false,
@@ -83,19 +72,19 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
     let mut figs = vec![
         Figure {
             stem: "fan_active_customers".into(),
-            chart: fan(result, 0, "Active customers over time", "customers"),
+            chart: fan(result, Series::ActiveCustomers, "Active customers over time", "customers"),
             caption: format!(
                 "One panel per scenario: the line is the median over replications, the dark band holds the middle 50% and the light band 90% of replications. The dashed grey line repeats the {bname} median in every panel for comparison."
             ),
         },
         Figure {
             stem: "fan_satisfaction".into(),
-            chart: fan(result, 1, "Mean satisfaction over time", "latent satisfaction (1-5)"),
+            chart: fan(result, Series::Satisfaction, "Mean satisfaction over time", "latent satisfaction (1-5)"),
             caption: "Mean latent satisfaction of active customers (1-5 scale). Bands show how much it varies with the uncertain parameters and chance; a flat line means the chain is in equilibrium.".into(),
         },
         Figure {
             stem: "fan_cumulative_profit".into(),
-            chart: fan(result, 5, "Cumulative profit", "EUR"),
+            chart: fan(result, Series::CumulativeProfit, "Cumulative profit", "EUR"),
             caption: "Cumulative (undiscounted) profit. Investments that pay show the J-curve: below the dashed baseline first, above it later.".into(),
         },
         Figure {
@@ -103,7 +92,7 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
             chart: Chart::Boxes {
                 title: "NPV over the horizon, by scenario".into(),
                 x_label: "NPV (EUR)".into(),
-                rows: result.scenarios.iter().map(|r| (r.scenario.name.clone(), five(metric(r, "npv")).1, mean(r, "npv"))).collect(),
+                rows: result.scenarios.iter().map(|r| (r.scenario.name.clone(), five(r.metric(Metric::Npv)).1, mean(r, Metric::Npv))).collect(),
                 zero_line: false,
             },
             caption: "Each box shows the spread of NPV across replications. Overlapping boxes do not mean the difference is uncertain: scenarios share their random shocks, so `spc compare` measures the paired difference far more precisely.".into(),
@@ -113,7 +102,7 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
             chart: Chart::ChurnByScore {
                 title: format!("Annual churn by last reported score ({bname})"),
                 rates: std::array::from_fn(|k| {
-                    let s = Summary::of(metric(base, &format!("churn_rate_score{}", k + 1)));
+                    let s = base.summary(Metric::churn_rate_score(k + 1));
                     (s.mean, s.p5, s.p95)
                 }),
             },
@@ -134,14 +123,14 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
                 rows: result
                     .scenarios
                     .iter()
-                    .map(|r| (r.scenario.name.clone(), std::array::from_fn(|k| mean(r, &format!("churner_share_score{}", k + 1)))))
+                    .map(|r| (r.scenario.name.clone(), std::array::from_fn(|k| mean(r, Metric::churner_share_score(k + 1)))))
                     .collect(),
             },
             caption: "Share of departing customers (with a survey answer) by the last score they gave. The blue part, 4s and 5s, is the satisfied majority of defectors.".into(),
         },
     ];
     if result.scenarios.len() > 1 {
-        let delta = |r: &ScenarioRun, m: &str| mean(r, m) - mean(base, m);
+        let delta = |r: &ScenarioRun, m: Metric| mean(r, m) - mean(base, m);
         figs.push(Figure {
             stem: "chain_vs_baseline".into(),
             chart: Chart::Panels {
@@ -158,10 +147,10 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
                         (
                             r.scenario.name.clone(),
                             vec![
-                                delta(r, "mean_delivered_quality"),
-                                delta(r, "mean_satisfaction"),
-                                100.0 * delta(r, "annual_retention"),
-                                delta(r, "npv"),
+                                delta(r, Metric::MeanDeliveredQuality),
+                                delta(r, Metric::MeanSatisfaction),
+                                100.0 * delta(r, Metric::AnnualRetention),
+                                delta(r, Metric::Npv),
                             ],
                         )
                     })

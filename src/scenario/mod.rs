@@ -5,6 +5,7 @@
 //! result holding ready-built distributions. Every error names the file, the
 //! key and what is allowed.
 
+pub mod edit;
 pub mod param;
 pub mod sections;
 
@@ -15,6 +16,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use edit::{Change, Edit};
 pub use param::{DistSpec, Lever, LeverSpec, Param, ParamSpec, Schedule};
 pub use sections::*;
 

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
-use spc::metrics::{Metrics, month_rows};
+use spc::metrics::{Metric, Metrics, month_rows};
 use spc::model::Firm;
 use spc::scenario::{Scenario, Schedule};
 
@@ -69,16 +69,16 @@ proptest! {
             prop_assert!(x.last_score <= 5 && x.balance >= 0.0);
         }
         let m = Metrics::from_months(&stats, &firm.paths, drawn.params.finance.discount_rate);
-        for (name, v) in Metrics::NAMES.iter().zip(m.values()) {
+        for (name, v) in Metric::ALL.iter().map(|k| k.name()).zip(m.values()) {
             prop_assert!(!v.is_infinite(), "{} is infinite", name);
-            let share = name.contains("share") || name.contains("rate_score") || name.starts_with("retention_") || *name == "annual_retention" || *name == "failure_rate" || *name == "voice_share";
+            let share = name.contains("share") || name.contains("rate_score") || name.starts_with("retention_") || name == "annual_retention" || name == "failure_rate" || name == "voice_share";
             if share && v.is_finite() {
                 prop_assert!((0.0..=1.0).contains(&v), "{} = {} outside 0-1", name, v);
             }
         }
         for row in month_rows(&stats) {
-            prop_assert!(row[3].is_nan() || (0.0..=1.0).contains(&row[3]), "monthly churn {}", row[3]);
-            prop_assert!(row[2].is_nan() || (0.0..=10.0).contains(&row[2]));
+            prop_assert!(row.churn.is_nan() || (0.0..=1.0).contains(&row.churn), "monthly churn {}", row.churn);
+            prop_assert!(row.delivered_quality.is_nan() || (0.0..=10.0).contains(&row.delivered_quality));
         }
     }
 }
