@@ -28,32 +28,58 @@ pub fn write_json(value: &impl Serialize, path: &Path) -> Result<()> {
     })
 }
 
-/// The summary document (MODEL.md section 5).
-pub fn summary(result: &RunResult) -> Value {
-    let scenarios: Vec<Value> = result
-        .scenarios
-        .iter()
-        .map(|run| {
-            let metrics: Map<String, Value> = metric_summaries(run)
-                .into_iter()
-                .map(|(k, s)| (k.name().to_string(), json!(s)))
-                .collect();
-            json!({
-                "name": run.scenario.name,
-                "description": run.scenario.description,
-                "replications": run.replications.len(),
-                "metrics": metrics,
+/// One scenario in `summary.json`.
+#[derive(Debug, Serialize)]
+pub struct ScenarioSummary<'a> {
+    /// The scenario's name.
+    pub name: &'a str,
+    /// What it tests.
+    pub description: &'a str,
+    /// Replications run.
+    pub replications: usize,
+    /// Every metric's distribution over replications, by name, in metric order.
+    pub metrics: Map<String, Value>,
+}
+
+/// `summary.json` (MODEL.md section 5).
+#[derive(Debug, Serialize)]
+pub struct SummaryDoc<'a> {
+    /// Per scenario, in the order run.
+    pub scenarios: Vec<ScenarioSummary<'a>>,
+    /// Customer-months simulated.
+    pub customer_months: u64,
+    /// Wall-clock time of the simulation (s).
+    pub elapsed_seconds: f64,
+    /// Simulation speed (customer-months per second).
+    pub customer_months_per_second: f64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// The summary document of `result`.
+pub fn summary(result: &RunResult) -> SummaryDoc<'_> {
+    SummaryDoc {
+        scenarios: result
+            .scenarios
+            .iter()
+            .map(|run| ScenarioSummary {
+                name: &run.scenario.name,
+                description: &run.scenario.description,
+                replications: run.replications.len(),
+                metrics: metric_summaries(run)
+                    .into_iter()
+                    .map(|(k, s)| (k.name().to_string(), json!(s)))
+                    .collect(),
             })
-        })
-        .collect();
-    json!({
-        "scenarios": scenarios,
-        "customer_months": result.customer_months,
-        "elapsed_seconds": result.elapsed.as_secs_f64(),
-        "customer_months_per_second": result.throughput(),
-        "seed": result.options.seed,
-        "threads": result.options.threads,
-    })
+            .collect(),
+        customer_months: result.customer_months,
+        elapsed_seconds: result.elapsed.as_secs_f64(),
+        customer_months_per_second: result.throughput(),
+        seed: result.options.seed,
+        threads: result.options.threads,
+    }
 }
 
 /// Writes `summary.json`.
@@ -61,32 +87,67 @@ pub fn write_summary(result: &RunResult, path: &Path) -> Result<()> {
     write_json(&summary(result), path)
 }
 
+/// One scenario in `manifest.json`.
+#[derive(Debug, Serialize)]
+pub struct ScenarioRecord<'a> {
+    /// The scenario's name.
+    pub name: &'a str,
+    /// The file it was read from.
+    pub file: String,
+    /// SHA-256 of the file and every file it extends.
+    pub sha256: &'a str,
+    /// The resolved parameters (after `extends`, `--set` and edits).
+    pub parameters: &'a toml::Table,
+}
+
+/// `manifest.json`: what was run, with which parameters and versions.
+#[derive(Debug, Serialize)]
+pub struct Manifest<'a> {
+    /// Always "spc".
+    pub tool: &'static str,
+    /// spc's version.
+    pub version: &'static str,
+    /// The random number generator and how streams are keyed.
+    pub rng: &'static str,
+    /// Versions of the libraries whose values results depend on.
+    pub libraries: Map<String, Value>,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications per scenario.
+    pub replications: u32,
+    /// Worker threads.
+    pub threads: usize,
+    /// Every scenario run.
+    pub scenarios: Vec<ScenarioRecord<'a>>,
+    /// The command line.
+    pub command_line: &'a str,
+}
+
 /// Writes `manifest.json`: tool and library versions, seed, replications,
 /// threads, each scenario's resolved parameters and file hash, the command line.
 pub fn write_manifest(result: &RunResult, command_line: &str, path: &Path) -> Result<()> {
-    let scenarios: Vec<Value> = result
-        .scenarios
-        .iter()
-        .map(|run| {
-            let s = &run.scenario;
-            json!({
-                "name": s.name,
-                "file": s.source.display().to_string(),
-                "sha256": s.file_hash,
-                "parameters": s.resolved,
+    let manifest = Manifest {
+        tool: "spc",
+        version: env!("CARGO_PKG_VERSION"),
+        rng: "Xoshiro256++ streams keyed by (seed, replication, entity kind, entity id, purpose)",
+        libraries: [("rand", "0.10"), ("rand_distr", "0.6")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Value::from(v)))
+            .collect(),
+        seed: result.options.seed,
+        replications: result.options.replications,
+        threads: result.options.threads,
+        scenarios: result
+            .scenarios
+            .iter()
+            .map(|run| ScenarioRecord {
+                name: &run.scenario.name,
+                file: run.scenario.source.display().to_string(),
+                sha256: &run.scenario.file_hash,
+                parameters: &run.scenario.resolved,
             })
-        })
-        .collect();
-    let manifest = json!({
-        "tool": "spc",
-        "version": env!("CARGO_PKG_VERSION"),
-        "rng": "Xoshiro256++ streams keyed by (seed, replication, entity kind, entity id, purpose)",
-        "libraries": { "rand": "0.10", "rand_distr": "0.6" },
-        "seed": result.options.seed,
-        "replications": result.options.replications,
-        "threads": result.options.threads,
-        "scenarios": scenarios,
-        "command_line": command_line,
-    });
+            .collect(),
+        command_line,
+    };
     write_json(&manifest, path)
 }
