@@ -11,5 +11,6 @@ mod properties;
 mod ranking;
 mod report;
 mod robust;
+mod slurm;
 mod util;
 mod validate;
