@@ -315,7 +315,7 @@ pub fn run(lesson: &Lesson, options: &LessonOptions, observer: &dyn Observe) -> 
     ));
     let mut all = report::run_figures(&result);
     if let Some(c) = &comparison {
-        all.extend(report::comparison_figures(c));
+        all.extend(report::comparison_figures(&result, c));
     }
     let figures: Vec<Figure> = lesson
         .charts

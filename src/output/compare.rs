@@ -8,7 +8,9 @@ use serde_json::{Map, Value, json};
 use crate::compare::{AltComparison, Comparison};
 use crate::error::Result;
 use crate::metrics::Metric;
+use crate::output::format::{self, Unit};
 use crate::output::json::write_json;
+use crate::output::table::Rows;
 
 fn metric_map<T: Copy>(pairs: &[(Metric, T)], f: impl Fn(T) -> Value) -> Map<String, Value> {
     pairs.iter().map(|(k, v)| (k.name().to_string(), f(*v))).collect()
@@ -40,74 +42,133 @@ pub fn write_comparison(c: &Comparison, path: &Path) -> Result<()> {
     write_json(&comparison_json(c), path)
 }
 
-fn meur(v: f64) -> String {
-    format!("{:+.2}", v / 1e6)
+/// Whether the alternative gave exactly the baseline's results in every replication.
+pub fn identical(a: &AltComparison) -> bool {
+    a.npv_differences.iter().all(|d| *d == 0.0) && a.delta.iter().all(|(_, d)| d.mean == 0.0 || d.mean.is_nan())
 }
 
 /// One sentence on what to do about an alternative, built from the numbers.
 pub fn verdict(a: &AltComparison) -> String {
     let npv = a.delta(Metric::Npv);
+    let money = |v: f64| format::delta(Unit::Eur, v);
+    if identical(a) {
+        return "identical to the baseline: every replication gives exactly the same results, so the two scenarios \
+                differ in nothing the model uses (check the scenario files and any --set)."
+            .into();
+    }
     let payback = match a.payback_month {
         Some(1) => "ahead of the baseline from the first month".to_string(),
         Some(m) => format!("pays back in month {m}"),
         None => "never pays back within the horizon".to_string(),
     };
     let chance = format!("beats the baseline in {:.0}% of replications", 100.0 * a.p_better);
+    let ci = format!("95% CI {} .. {}", money(npv.ci95[0]), money(npv.ci95[1]));
     if npv.ci95[0] > 0.0 {
-        format!(
-            "adopt: NPV {} MEUR (95% CI {} .. {}); {payback}; {chance}.",
-            meur(npv.mean),
-            meur(npv.ci95[0]),
-            meur(npv.ci95[1])
-        )
+        format!("adopt: NPV {} ({ci}); {payback}; {chance}.", money(npv.mean))
     } else if npv.ci95[1] < 0.0 {
-        format!(
-            "reject: NPV {} MEUR (95% CI {} .. {}); {chance}.",
-            meur(npv.mean),
-            meur(npv.ci95[0]),
-            meur(npv.ci95[1])
-        )
+        format!("reject: NPV {} ({ci}); {chance}.", money(npv.mean))
     } else {
         format!(
-            "unclear: NPV {} MEUR could go either way (95% CI {} .. {}); {chance}; more replications (--precision) would tell.",
-            meur(npv.mean),
-            meur(npv.ci95[0]),
-            meur(npv.ci95[1])
+            "unclear: NPV {} could go either way ({ci}); {chance}; more replications (--precision) would tell.",
+            money(npv.mean)
         )
     }
 }
 
-/// The decision table: per alternative, NPV difference, chance of beating the
-/// baseline, retention change, incremental investment, ROI, payback, verdict.
-pub fn comparison_table(c: &Comparison) -> String {
-    let headers = [
+/// The decision table: per alternative, NPV difference with its 95% interval, chance of beating
+/// the baseline, incremental investment, ROI, payback.
+pub fn decision_rows(c: &Comparison) -> Rows {
+    let headers = vec![
         "vs baseline",
         "dNPV MEUR",
-        "95% CI",
+        "95% CI MEUR",
         "P(better)",
-        "dRetention",
         "invest MEUR",
         "ROI",
         "payback",
     ];
-    let rows: Vec<Vec<String>> = c
+    let rows = c
         .comparisons
         .iter()
         .map(|a| {
             let npv = a.delta(Metric::Npv);
             vec![
                 a.scenario.clone(),
-                meur(npv.mean),
-                format!("{} .. {}", meur(npv.ci95[0]), meur(npv.ci95[1])),
+                format::meur(npv.mean),
+                format!("{} .. {}", format::meur(npv.ci95[0]), format::meur(npv.ci95[1])),
                 format!("{:.0}%", 100.0 * a.p_better),
-                format!("{:+.2} pt", 100.0 * a.delta(Metric::AnnualRetention).mean),
-                meur(a.incremental_investment),
+                format::meur(a.incremental_investment),
                 a.roi.map_or("-".into(), |r| format!("{r:+.2}")),
                 a.payback_month.map_or("never".into(), |m| format!("month {m}")),
             ]
         })
         .collect();
-    let mut out = crate::output::table::render(&headers, &rows);
+    (headers, rows)
+}
+
+/// The links of the chain shown in the comparison: (metric, header, unit of the difference);
+/// no metric means cost, revenue minus cumulative profit.
+pub const CHAIN: [(Option<Metric>, &str, Unit); 8] = [
+    (Some(Metric::MeanDeliveredQuality), "quality", Unit::Plain),
+    (Some(Metric::MeanSatisfaction), "score", Unit::Plain),
+    (Some(Metric::TopBoxShare), "top box", Unit::Share),
+    (Some(Metric::AnnualRetention), "retention", Unit::Share),
+    (Some(Metric::FinalCustomers), "customers", Unit::Count),
+    (Some(Metric::Revenue), "revenue", Unit::Eur),
+    (None, "cost", Unit::Eur),
+    (Some(Metric::Npv), "NPV", Unit::Eur),
+];
+
+/// The paired difference of a chain link; no metric means cost, revenue minus cumulative profit
+/// (EUR over the horizon).
+pub fn chain_delta(a: &AltComparison, link: Option<Metric>) -> crate::compare::Delta {
+    if let Some(m) = link {
+        return a.delta(m);
+    }
+    {
+        let (r, p) = (a.delta(Metric::Revenue), a.delta(Metric::CumulativeProfit));
+        // Costs are revenue minus profit; the interval is not the difference of the intervals, so
+        // it is left out rather than made up.
+        crate::compare::Delta {
+            mean: r.mean - p.mean,
+            ci95: [f64::NAN, f64::NAN],
+        }
+    }
+}
+
+/// The chain table: per alternative, the mean paired difference of every link, so an effect can
+/// be followed from delivered quality to NPV.
+pub fn chain_rows(c: &Comparison) -> Rows {
+    let mut headers = vec!["vs baseline"];
+    headers.extend(CHAIN.iter().map(|(_, h, _)| *h));
+    let rows = c
+        .comparisons
+        .iter()
+        .map(|a| {
+            let mut row = vec![a.scenario.clone()];
+            row.extend(CHAIN.iter().map(|(m, _, u)| format::delta(*u, chain_delta(a, *m).mean)));
+            row
+        })
+        .collect();
+    (headers, rows)
+}
+
+/// What the columns of the comparison tables mean, sentence by sentence.
+pub const LEGEND: [&str; 5] = [
+    "dNPV: NPV of the alternative minus the baseline's in the same replication (paired), mean and 95% interval.",
+    "invest: extra present value spent on levers, marketing and salaries (negative = savings).",
+    "ROI: dNPV per euro invested ('-' when nothing extra is invested).",
+    "payback: first month from which the median cumulative-profit difference stays above zero.",
+    "Chain: mean paired differences of delivered quality (0-10), reported score (1-5), top-box share and annual retention (percentage points), customers at the horizon, revenue and cost over the horizon (undiscounted) and NPV.",
+];
+
+/// The terminal output of `spc compare`: the decision table, the chain table and the verdicts.
+pub fn comparison_table(c: &Comparison) -> String {
+    let (h, r) = decision_rows(c);
+    let mut out = crate::output::table::render(&h, &r);
+    let (h, r) = chain_rows(c);
+    out.push_str("\nThe chain, link by link (alternative minus baseline):\n");
+    out.push_str(&crate::output::table::render(&h, &r));
     let _ = writeln!(
         out,
         "\nPaired over {} replications (common random numbers). Verdicts:",
@@ -116,10 +177,9 @@ pub fn comparison_table(c: &Comparison) -> String {
     for a in &c.comparisons {
         let _ = writeln!(out, "  {}: {}", a.scenario, verdict(a));
     }
-    out.push_str(
-        "\ndNPV: NPV of the alternative minus the baseline's, per replication. invest: extra present value spent on\n\
-         levers, marketing and salaries (negative = savings). ROI: dNPV per euro invested ('-' when nothing extra is\n\
-         invested). payback: first month from which the median cumulative-profit difference stays above zero.\n",
-    );
+    out.push('\n');
+    for line in LEGEND {
+        let _ = writeln!(out, "{line}");
+    }
     out
 }

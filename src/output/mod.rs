@@ -7,6 +7,7 @@
 
 pub mod compare;
 pub mod csv;
+pub mod format;
 pub mod json;
 pub mod table;
 

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::experiment::RunResult;
 use crate::metrics::Metric;
+use crate::output::format::{Unit, meur, value};
 use crate::output::json::metric_summaries;
 
 /// Renders a table: the first column left-aligned, the others right-aligned,
@@ -38,24 +39,23 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Money in millions of euros with one decimal, e.g. `12.3`.
-fn meur(v: f64) -> String {
-    format!("{:.1}", v / 1e6)
-}
+/// A table: headers and rows of cells, the first cell of a row naming a scenario.
+pub type Rows = (Vec<&'static str>, Vec<Vec<String>>);
 
-/// One row per scenario: NPV (mean and 5-95% range), annual retention, mean
-/// satisfaction, satisfied-churner share, final customers; then the throughput.
-pub fn terminal_table(result: &RunResult) -> String {
-    let headers = [
+/// One row per scenario: NPV (mean and 5-95% range), annual retention, mean reported score,
+/// top-box share, satisfied-churner share, final customers (means over replications).
+pub fn summary_rows(result: &RunResult) -> Rows {
+    let headers = vec![
         "scenario",
         "NPV MEUR",
-        "NPV 5-95%",
+        "NPV 5-95% MEUR",
         "retention",
-        "satisfaction",
+        "score (1-5)",
+        "top box",
         "satisfied churners",
         "final customers",
     ];
-    let rows: Vec<Vec<String>> = result
+    let rows = result
         .scenarios
         .iter()
         .map(|run| {
@@ -64,13 +64,20 @@ pub fn terminal_table(result: &RunResult) -> String {
                 run.scenario.name.clone(),
                 meur(m[&Metric::Npv].mean),
                 format!("{} .. {}", meur(m[&Metric::Npv].p5), meur(m[&Metric::Npv].p95)),
-                format!("{:.1}%", 100.0 * m[&Metric::AnnualRetention].mean),
-                format!("{:.2} / 5", m[&Metric::MeanSatisfaction].mean),
-                format!("{:.0}%", 100.0 * m[&Metric::SatisfiedChurnerShare].mean),
-                format!("{:.0}", m[&Metric::FinalCustomers].mean),
+                value(Unit::Share, m[&Metric::AnnualRetention].mean),
+                value(Unit::Plain, m[&Metric::MeanSatisfaction].mean),
+                value(Unit::Share, m[&Metric::TopBoxShare].mean),
+                value(Unit::Share, m[&Metric::SatisfiedChurnerShare].mean),
+                value(Unit::Count, m[&Metric::FinalCustomers].mean),
             ]
         })
         .collect();
+    (headers, rows)
+}
+
+/// The summary table of [`summary_rows`], then the throughput.
+pub fn terminal_table(result: &RunResult) -> String {
+    let (headers, rows) = summary_rows(result);
     let mut out = render(&headers, &rows);
     let reps = result.scenarios.first().map_or(0, |s| s.replications.len());
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });

@@ -1,14 +1,15 @@
-//! `report.html`: one self-contained page (inline SVG and CSS, no script, no
-//! network access) with the summary table and every chart, so it opens
-//! correctly from an e-mail attachment.
+//! `report.html`: one self-contained page (inline SVG and CSS, the font embedded once, no
+//! script, no network access) with the summary table, the comparison tables and verdicts as
+//! real HTML tables, and every chart, so it opens correctly from an e-mail attachment and reads
+//! from 1000 px wide.
 
 use std::fmt::Write;
 
-use super::Figure;
+use super::{Figure, charts, font_face};
 use crate::compare::Comparison;
 use crate::experiment::RunResult;
-use crate::metrics::Metric;
-use crate::output::json::metric_summaries;
+use crate::output::compare::{LEGEND, chain_rows, decision_rows, verdict};
+use crate::output::table::{Rows, summary_rows};
 
 /// Escapes text for HTML.
 pub fn escape(s: &str) -> String {
@@ -18,33 +19,42 @@ pub fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const STYLE: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}\
-table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border-bottom:1px solid #ddd;padding:4px 10px;text-align:right}\
-td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}figure{margin:2em 0}figure svg{max-width:100%;height:auto}\
-figcaption{color:#444;max-width:900px;margin:.5em 0}.note{color:#666;font-size:13px}";
+const STYLE: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1120px;margin:1.5em auto;padding:0 12px;color:#222;line-height:1.45}\
+table{border-collapse:collapse;margin:.8em 0;font-size:14px}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:right;white-space:nowrap}\
+td:first-child,th:first-child{text-align:left}th{background:#f4f4f4;font-weight:600}.wrap{overflow-x:auto}\
+.swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}\
+figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block}\
+figcaption{color:#444;margin:.4em 0;font-size:14px}.note{color:#666;font-size:13px}\
+dl dt{font-weight:600;margin-top:.5em}dl dd{margin-left:1.2em}ul.verdicts li{margin:.3em 0}";
 
-fn summary_table(result: &RunResult) -> String {
-    let mut t = String::from(
-        "<table><tr><th>scenario</th><th>NPV mean (MEUR)</th><th>NPV 5-95% (MEUR)</th><th>annual retention</th><th>mean score</th><th>top box</th><th>satisfied churners</th><th>final customers</th><th>description</th></tr>",
-    );
-    for run in &result.scenarios {
-        let m: std::collections::HashMap<_, _> = metric_summaries(run).into_iter().collect();
-        let _ = write!(
-            t,
-            "<tr><td>{}</td><td>{:.2}</td><td>{:.2} .. {:.2}</td><td>{:.1}%</td><td>{:.2}</td><td>{:.0}%</td><td>{:.0}%</td><td>{:.0}</td><td style=\"text-align:left\">{}</td></tr>",
-            escape(&run.scenario.name),
-            m[&Metric::Npv].mean / 1e6,
-            m[&Metric::Npv].p5 / 1e6,
-            m[&Metric::Npv].p95 / 1e6,
-            100.0 * m[&Metric::AnnualRetention].mean,
-            m[&Metric::MeanSatisfaction].mean,
-            100.0 * m[&Metric::TopBoxShare].mean,
-            100.0 * m[&Metric::SatisfiedChurnerShare].mean,
-            m[&Metric::FinalCustomers].mean,
-            escape(&run.scenario.description),
-        );
+/// The label and coloured swatch of scenario `name`, found in the run.
+fn named(result: &RunResult, name: &str) -> String {
+    match result.scenarios.iter().position(|r| r.scenario.name == name) {
+        Some(i) => format!(
+            "<span class=\"swatch\" style=\"background:{}\"></span>{}",
+            charts::css_colour(i),
+            escape(&result.scenarios[i].scenario.label())
+        ),
+        None => escape(name),
     }
-    t.push_str("</table>");
+}
+
+/// An HTML table; the first cell of each row names a scenario.
+fn table(result: &RunResult, (headers, rows): &Rows) -> String {
+    let mut t = String::from("<div class=\"wrap\"><table><thead><tr>");
+    for h in headers {
+        let _ = write!(t, "<th>{}</th>", escape(h));
+    }
+    t.push_str("</tr></thead><tbody>");
+    for row in rows {
+        t.push_str("<tr>");
+        for (k, cell) in row.iter().enumerate() {
+            let text = if k == 0 { named(result, cell) } else { escape(cell) };
+            let _ = write!(t, "<td>{text}</td>");
+        }
+        t.push_str("</tr>");
+    }
+    t.push_str("</tbody></table></div>");
     t
 }
 
@@ -53,10 +63,12 @@ pub fn page(result: &RunResult, comparison: Option<&Comparison>, figures: &[(Fig
     let mut h = String::new();
     let _ = write!(
         h,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>spc report</title><style>{STYLE}</style></head><body>\
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>spc report</title><style>{}{STYLE}</style></head><body>\
          <h1>Service profit chain: simulation report</h1>\
          <p class=\"note\">{} scenarios, {} replications each, seed {}, {:.2e} customer-months simulated in {:.1} s on {} threads (spc {}).</p>\
-         <h2>Summary</h2>{}",
+         <h2>Summary</h2>{}<p class=\"note\">Means over replications. Reported score: the mean survey answer; top box: the share of answers that are 5; satisfied churners: the share of leavers whose last answer was 4 or 5.</p>",
+        font_face(),
         result.scenarios.len(),
         result.options.replications,
         result.options.seed,
@@ -64,20 +76,50 @@ pub fn page(result: &RunResult, comparison: Option<&Comparison>, figures: &[(Fig
         result.elapsed.as_secs_f64(),
         result.options.threads,
         env!("CARGO_PKG_VERSION"),
-        summary_table(result),
+        table(result, &summary_rows(result)),
     );
+    h.push_str("<h2>Scenarios</h2><dl>");
+    for (i, run) in result.scenarios.iter().enumerate() {
+        let _ = write!(
+            h,
+            "<dt>{}</dt><dd>{}{}</dd>",
+            named(result, &run.scenario.name),
+            escape(&run.scenario.description),
+            if i == 0 && result.scenarios.len() > 1 {
+                " (the baseline the others are compared with)"
+            } else {
+                ""
+            }
+        );
+    }
+    h.push_str("</dl>");
     if let Some(c) = comparison {
         let _ = write!(
             h,
-            "<h2>Comparison with {}</h2><pre>{}</pre>",
-            escape(&c.baseline),
-            escape(&crate::output::compare::comparison_table(c))
+            "<h2>Decision against {}</h2>{}<h2>The chain, link by link</h2>{}<h2>Verdicts</h2><ul class=\"verdicts\">",
+            escape(&result.scenarios[0].scenario.label()),
+            table(result, &decision_rows(c)),
+            table(result, &chain_rows(c)),
         );
-    }
-    for (fig, svg) in figures {
+        for a in &c.comparisons {
+            let _ = write!(h, "<li>{}: {}</li>", named(result, &a.scenario), escape(&verdict(a)));
+        }
         let _ = write!(
             h,
-            "<figure id=\"{}\"><h2>{}</h2>{}<figcaption>{}</figcaption></figure>",
+            "</ul><p class=\"note\">Paired over {} replications (common random numbers). {}</p>",
+            c.replications,
+            escape(&LEGEND.join(" "))
+        );
+    }
+    let mut section = None;
+    for (fig, svg) in figures {
+        if section != Some(fig.section) {
+            section = Some(fig.section);
+            let _ = write!(h, "<h2>{}</h2>", fig.section.heading());
+        }
+        let _ = write!(
+            h,
+            "<figure id=\"{}\" aria-label=\"{}\">{}<figcaption>{}</figcaption></figure>",
             fig.stem,
             escape(fig.chart.title()),
             svg,

@@ -36,8 +36,11 @@ pub struct Simulation {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
-    /// Short name used in tables and file rows (defaults to the file stem).
+    /// Short name used in file rows and by scripts (defaults to the file stem).
     pub name: Option<String>,
+    /// How charts, tables and the report call the scenario, in words (text, e.g. "Triple
+    /// training"). Defaults to the name with underscores as spaces. Not inherited through `extends`.
+    pub label: Option<String>,
     /// What the scenario tests, in words a strategy team understands.
     pub description: Option<String>,
     /// Another scenario file this one starts from, relative to this file.
@@ -121,7 +124,7 @@ impl Override {
                 _ => return Err(err(format!("unknown key `{}`", self.path[..=i].join(".")))),
             };
         }
-        if !t.contains_key(last) && !matches!(last.as_str(), "name" | "description") {
+        if !t.contains_key(last) && !matches!(last.as_str(), "name" | "label" | "description") {
             return Err(err(format!("unknown key `{}`", self.path.join("."))));
         }
         t.insert(last.clone(), self.value.clone());
@@ -134,6 +137,8 @@ impl Override {
 pub struct Scenario {
     /// Short name.
     pub name: String,
+    /// The label given in the file, if any; see [`Scenario::label`].
+    pub label: Option<String>,
     /// What the scenario tests.
     pub description: String,
     /// The file it was read from.
@@ -241,6 +246,7 @@ impl Scenario {
         }
         Ok(Scenario {
             name: f.name.unwrap_or(stem),
+            label: f.label,
             description: f.description.unwrap_or_default(),
             source: path.to_path_buf(),
             file_hash,
@@ -250,6 +256,11 @@ impl Scenario {
             levers,
             params,
         })
+    }
+
+    /// How charts and tables call the scenario: its `label`, or its name with underscores as spaces.
+    pub fn label(&self) -> String {
+        self.label.clone().unwrap_or_else(|| self.name.replace('_', " "))
     }
 
     /// The draw of replication `replication` under `master` seed.
@@ -399,7 +410,7 @@ fn read_merged(
                 });
             }
             let mut base = read_merged(&parent_path, chain, hasher, sources)?;
-            for key in ["name", "description"] {
+            for key in ["name", "label", "description"] {
                 base.remove(key);
             }
             merge(&mut base, table);

@@ -25,6 +25,11 @@ fn assert_chart(dir: &Path, stem: &str) {
         "{stem}.svg is an SVG document"
     );
     assert!(svg.contains("<text"), "{stem}.svg has labels");
+    assert!(
+        svg.contains("@font-face{font-family:'DejaVu Sans'") && svg.contains("font-family=\"DejaVu Sans\""),
+        "{stem}.svg embeds and uses its font"
+    );
+    assert!(!svg.contains("sans-serif\""), "{stem}.svg names no generic font");
 }
 
 fn assert_report(dir: &Path, charts: &[&str]) {
@@ -38,6 +43,35 @@ fn assert_report(dir: &Path, charts: &[&str]) {
         assert!(html.contains(&format!("id=\"{stem}\"")), "report shows {stem}");
     }
     assert_eq!(html.matches("<svg").count(), charts.len(), "every chart inlined once");
+    assert_eq!(html.matches("@font-face").count(), 1, "the font embedded once");
+    assert_headings_unique(&html);
+}
+
+/// The texts of every `<tag>` element of a page.
+fn elements<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    html.split(open.as_str())
+        .skip(1)
+        .filter_map(|s| s.split_once(close.as_str()).map(|(t, _)| t))
+        .collect()
+}
+
+/// No heading appears twice, and no heading repeats a chart's title (the title is in the chart).
+fn assert_headings_unique(html: &str) {
+    let headings: Vec<&str> = ["h1", "h2", "h3"].iter().flat_map(|t| elements(html, t)).collect();
+    let mut seen = std::collections::HashSet::new();
+    for h in &headings {
+        assert!(seen.insert(*h), "heading `{h}` appears twice");
+    }
+    let titles: Vec<&str> = html
+        .split("aria-label=\"")
+        .skip(1)
+        .filter_map(|s| s.split_once('"').map(|(t, _)| t))
+        .collect();
+    assert!(!titles.is_empty(), "figures carry their titles");
+    for t in titles {
+        assert!(!headings.contains(&t), "the chart title `{t}` is repeated as a heading");
+    }
 }
 
 #[test]
@@ -124,5 +158,53 @@ fn no_plots_writes_only_data_and_compare_adds_its_charts() {
         assert_chart(cmp.path(), stem);
     }
     let html = std::fs::read_to_string(cmp.path().join("report.html")).unwrap();
-    assert!(html.contains("Comparison with baseline"));
+    assert!(html.contains("<h2>Decision against baseline</h2>"));
+    assert_headings_unique(&html);
+    let tables = elements(&html, "table");
+    assert_eq!(tables.len(), 3, "summary, decision and chain as HTML tables");
+    assert!(!html.contains("<pre>"), "no text dumps");
+    assert!(html.contains("<ul class=\"verdicts\"><li>"), "verdicts as a list");
+}
+
+/// The report of the default run (every shipped scenario over 120 months; the size does not grow
+/// with customers or replications) stays under 1 MB, with every comparison chart included.
+#[test]
+fn the_report_of_every_shipped_scenario_stays_under_one_megabyte() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = spc::scenario::discover(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).unwrap();
+    assert_eq!(files.len(), 10, "the default run has ten scenarios");
+    spc()
+        .arg("compare")
+        .args(&files)
+        .args(["-r", "3", "--customers", "300", "-q", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let size = std::fs::metadata(dir.path().join("report.html")).unwrap().len();
+    assert!(size < 1_000_000, "report.html is {size} bytes");
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert_headings_unique(&html);
+}
+
+/// Charts and tables call a scenario by its `label`; without one, by its name with spaces.
+#[test]
+fn labels_default_to_the_name_with_spaces_and_are_not_inherited() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = crate::util::scenario("baseline");
+    let parent = dir.path().join("parent.toml");
+    std::fs::write(
+        &parent,
+        format!(
+            "extends = {:?}\nname = \"more_training\"\nlabel = \"Triple training\"\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    let child = dir.path().join("child.toml");
+    std::fs::write(&child, "extends = \"parent.toml\"\nname = \"cost_cutting_plus\"\n").unwrap();
+    let load = |p: &Path| spc::scenario::Scenario::load(p, &[]).unwrap();
+    assert_eq!(load(&parent).label(), "Triple training");
+    assert_eq!(load(&child).label(), "cost cutting plus");
+    let set: spc::Override = "label=Plan B".parse().unwrap();
+    assert_eq!(spc::scenario::Scenario::load(&child, &[set]).unwrap().label(), "Plan B");
 }
