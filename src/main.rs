@@ -42,6 +42,75 @@ enum Command {
     /// Lessons for trainers: `spc lesson` lists them, `spc lesson NAME` runs one and tells its story
     /// with this run's numbers, then writes charts and data to output/lessons/NAME/.
     Lesson(LessonArgs),
+    /// Sweep scenario keys (levers included) over a full factorial grid, a Latin hypercube or
+    /// Sobol' points, with replications on common random numbers. Writes sweep.csv (one row per
+    /// point and replication) and sweep_summary.csv (mean and 95% interval per point).
+    Sweep(SweepArgs),
+    /// Which assumptions decide: tornado (with switching values), Morris elementary effects or
+    /// Sobol' indices of a metric, or of the paired difference ALTERNATIVE minus SCENARIO.
+    /// Writes sensitivity.json and sensitivity_runs.csv.
+    Sensitivity(SensitivityArgs),
+}
+
+#[derive(Args, Debug)]
+struct SweepArgs {
+    /// The scenario (file, or name in scenarios/).
+    #[arg(value_name = "SCENARIO")]
+    scenario: String,
+    /// A key and its values, e.g. --grid "levers.training=0,1000,2000". Repeatable: the full
+    /// factorial of all of them.
+    #[arg(
+        long,
+        value_name = "KEY=V1,V2,...",
+        required_unless_present = "design",
+        conflicts_with = "design"
+    )]
+    grid: Vec<String>,
+    /// A design file: `[design]` (method = "grid" | "lhs" | "sobol", points = N) and `[params]`
+    /// ("key.path" = { min, max[, step] } or a distribution).
+    #[arg(long, value_name = "FILE")]
+    design: Option<PathBuf>,
+    #[command(flatten)]
+    sim: SimArgs,
+}
+
+/// Sensitivity methods.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum MethodArg {
+    /// Each key low and high, the others central (paired, common random numbers).
+    Tornado,
+    /// Elementary effects on N trajectories: mu*, mu, sigma.
+    Morris,
+    /// First-order and total indices from N(k + 2) points.
+    Sobol,
+}
+
+#[derive(Args, Debug)]
+struct SensitivityArgs {
+    /// The scenario (file, or name in scenarios/).
+    #[arg(value_name = "SCENARIO")]
+    scenario: String,
+    /// An alternative: the output studied becomes the paired difference ALTERNATIVE minus SCENARIO.
+    #[arg(value_name = "ALTERNATIVE")]
+    alternative: Option<String>,
+    /// Keys to vary: `[params]` with "key.path" = { min, max } or a distribution
+    /// [default: every key the scenario declares uncertain].
+    #[arg(long, value_name = "FILE")]
+    params: Option<PathBuf>,
+    /// The method.
+    #[arg(long, value_enum, default_value = "tornado")]
+    method: MethodArg,
+    /// morris: trajectories [default: 10]; sobol: base sample N, N(k + 2) points [default: 64].
+    #[arg(short = 'n', value_name = "N")]
+    n: Option<usize>,
+    /// The metric studied.
+    #[arg(long, value_name = "METRIC", default_value = "npv")]
+    output: String,
+    /// tornado: also find the value of each key at which the output changes sign.
+    #[arg(long)]
+    switch: bool,
+    #[command(flatten)]
+    sim: SimArgs,
 }
 
 #[derive(Args, Debug)]
@@ -198,11 +267,20 @@ impl SimArgs {
     }
 
     fn options(&self) -> RunOptions {
+        self.options_with(60)
+    }
+
+    /// Run options with `replications` unless -r says otherwise.
+    fn options_with(&self, replications: u32) -> RunOptions {
         RunOptions {
             seed: self.seed,
-            replications: self.replications.unwrap_or(60),
+            replications: self.replications.unwrap_or(replications),
             threads: threads(self.threads),
         }
+    }
+
+    fn load_one(&self, name: &str) -> Result<Scenario, Error> {
+        Scenario::load(&scenario_path(name), &self.overrides()?)
     }
 
     /// Plots and report.html into the staging folder, unless --no-plots.
@@ -352,6 +430,83 @@ fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
+    use spc::analysis::{design::ParamsFile, sweep};
+    let sim = &args.sim;
+    let scenario = sim.load_one(&args.scenario)?;
+    let options = sim.options_with(10);
+    let points = match &args.design {
+        Some(file) => sweep::file_points(&ParamsFile::load(file, "params", &scenario)?, options.seed)?,
+        None => sweep::factorial(
+            &args
+                .grid
+                .iter()
+                .map(|g| sweep::grid_arg(&scenario, g))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    let terminal = Terminal::new(sim.quiet);
+    let result = sweep::run(&scenario, points, &options, &terminal)?;
+    terminal.finish();
+    spc::analysis::write_atomically(&sim.out, &|stage| {
+        result.write(stage)?;
+        if sim.no_plots {
+            Ok(())
+        } else {
+            spc::report::analysis_charts::write_sweep(&result, &scenario.name, stage)
+        }
+    })
+    .with_context(|| format!("writing results to {}", sim.out.display()))?;
+    if !sim.quiet {
+        print!("{}", spc::analysis::sweep::table(&result));
+        println!("results in {}", sim.out.display());
+    }
+    Ok(())
+}
+
+fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
+    use spc::analysis::sensitivity::{self, Method};
+    let sim = &args.sim;
+    let scenario = sim.load_one(&args.scenario)?;
+    let alternative = args.alternative.as_deref().map(|a| sim.load_one(a)).transpose()?;
+    let factors = match &args.params {
+        Some(file) => spc::analysis::design::ParamsFile::load(file, "params", &scenario)?.factors,
+        None => spc::analysis::design::uncertain_factors(&scenario),
+    };
+    let (method, n, replications) = match args.method {
+        MethodArg::Tornado => (Method::Tornado, 0, 20),
+        MethodArg::Morris => (Method::Morris, args.n.unwrap_or(10), 2),
+        MethodArg::Sobol => (Method::Sobol, args.n.unwrap_or(64), 2),
+    };
+    let options = sensitivity::Options {
+        method,
+        n,
+        output: spc::analysis::metric(&args.output)?,
+        switch: args.switch,
+    };
+    let arms = spc::analysis::Arms {
+        scenario: &scenario,
+        alternative: alternative.as_ref(),
+    };
+    let terminal = Terminal::new(sim.quiet);
+    let study = sensitivity::run(arms, &factors, options, &sim.options_with(replications), &terminal)?;
+    terminal.finish();
+    spc::analysis::write_atomically(&sim.out, &|stage| {
+        study.write(stage)?;
+        if sim.no_plots {
+            Ok(())
+        } else {
+            spc::report::analysis_charts::write_sensitivity(&study, stage)
+        }
+    })
+    .with_context(|| format!("writing results to {}", sim.out.display()))?;
+    if !sim.quiet {
+        print!("{}", study.table());
+        println!("results in {}", sim.out.display());
+    }
+    Ok(())
+}
+
 /// Exit code when a validation check fails.
 const CHECK_FAILED: u8 = 3;
 
@@ -395,6 +550,8 @@ fn main() -> ExitCode {
         Command::Compare(args) => compare(args).map(|()| ExitCode::SUCCESS),
         Command::Validate(args) => validate(args),
         Command::Lesson(args) => lesson(args).map(|()| ExitCode::SUCCESS),
+        Command::Sweep(args) => sweep(args).map(|()| ExitCode::SUCCESS),
+        Command::Sensitivity(args) => sensitivity(args).map(|()| ExitCode::SUCCESS),
     };
     match outcome {
         Ok(code) => code,

@@ -165,13 +165,16 @@ pub enum Chart {
     },
 }
 
-type DrawResult = Result<(), String>;
+/// A drawing's outcome: plotters' error as text.
+pub(crate) type DrawResult = Result<(), String>;
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
+/// Plotters' error as text.
+pub(crate) fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
-fn span(values: impl Iterator<Item = f64>, zero: bool) -> (f64, f64) {
+/// A padded axis range over the finite `values` (and zero, if `zero`).
+pub(crate) fn span(values: impl Iterator<Item = f64>, zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = values
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
@@ -187,8 +190,10 @@ fn span(values: impl Iterator<Item = f64>, zero: bool) -> (f64, f64) {
 }
 
 const WIDTH: u32 = 1100;
-const TITLE: u32 = 22;
-const LABEL: u32 = 15;
+/// Title font size (px).
+pub(crate) const TITLE: u32 = 22;
+/// Axis label font size (px).
+pub(crate) const LABEL: u32 = 15;
 const TICK: u32 = 14;
 
 fn font(size: u32) -> TextStyle<'static> {
@@ -537,7 +542,7 @@ fn lines<DB: DrawingBackend>(
 }
 
 /// Draws row names at integer y positions 0..n of a chart with a -0.5..n-0.5 y range.
-fn row_axis<'a>(names: &'a [String]) -> impl Fn(&f64) -> String + 'a {
+pub(crate) fn row_axis<'a>(names: &'a [String]) -> impl Fn(&f64) -> String + 'a {
     move |v: &f64| {
         let i = v.round();
         if (v - i).abs() < 1e-6 && i >= 0.0 {

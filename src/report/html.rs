@@ -19,7 +19,8 @@ pub fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const STYLE: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1120px;margin:1.5em auto;padding:0 12px;color:#222;line-height:1.45}\
+/// The page's CSS, shared by every report page.
+pub const STYLE: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1120px;margin:1.5em auto;padding:0 12px;color:#222;line-height:1.45}\
 table{border-collapse:collapse;margin:.8em 0;font-size:14px}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:right;white-space:nowrap}\
 td:first-child,th:first-child{text-align:left}th{background:#f4f4f4;font-weight:600}.wrap{overflow-x:auto}\
 .swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}\

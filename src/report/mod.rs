@@ -9,11 +9,13 @@
 //! font is embedded in the binary for PNGs, and a subset of it in every SVG and
 //! in the report, so neither the build nor a reader needs system fonts.
 
+pub mod analysis_charts;
 pub mod charts;
 pub mod html;
 
 use std::path::Path;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
@@ -570,17 +572,30 @@ fn plot_err(path: &Path, e: String) -> Error {
 /// Renders `fig` as `dir/STEM.png` and `dir/STEM.svg` (with the font embedded); returns the SVG
 /// text without the font, for a page that embeds it once.
 pub fn render(fig: &Figure, dir: &Path) -> Result<String> {
+    render_with(
+        &fig.stem,
+        fig.chart.size(),
+        dir,
+        &|root| fig.chart.draw(root),
+        &|root| fig.chart.draw(root),
+    )
+}
+
+/// Draws one chart with `png` and `svg` (the same drawing on each backend) as
+/// `dir/STEM.png` and `dir/STEM.svg` of `size` pixels; returns the SVG text.
+pub(crate) fn render_with(
+    stem: &str,
+    size: (u32, u32),
+    dir: &Path,
+    png: &dyn Fn(&DrawingArea<BitMapBackend<'_>, Shift>) -> charts::DrawResult,
+    draw_svg: &dyn Fn(&DrawingArea<SVGBackend<'_>, Shift>) -> charts::DrawResult,
+) -> Result<String> {
     init_fonts();
-    let size = fig.chart.size();
-    let png = dir.join(format!("{}.png", fig.stem));
-    fig.chart
-        .draw(&BitMapBackend::new(&png, size).into_drawing_area())
-        .map_err(|e| plot_err(&png, e))?;
-    let svg_path = dir.join(format!("{}.svg", fig.stem));
+    let png_path = dir.join(format!("{stem}.png"));
+    png(&BitMapBackend::new(&png_path, size).into_drawing_area()).map_err(|e| plot_err(&png_path, e))?;
+    let svg_path = dir.join(format!("{stem}.svg"));
     let mut svg = String::new();
-    fig.chart
-        .draw(&SVGBackend::with_string(&mut svg, size).into_drawing_area())
-        .map_err(|e| plot_err(&svg_path, e))?;
+    draw_svg(&SVGBackend::with_string(&mut svg, size).into_drawing_area()).map_err(|e| plot_err(&svg_path, e))?;
     let open = svg.find('>').map_or(0, |i| i + 1);
     let standalone = format!(
         "{}<defs><style>{}</style></defs>{}",

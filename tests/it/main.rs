@@ -11,6 +11,8 @@ mod properties;
 mod ranking;
 mod report;
 mod robust;
+mod sensitivity;
 mod slurm;
+mod sweep;
 mod util;
 mod validate;
