@@ -50,52 +50,6 @@ pub fn replicate(
     })
 }
 
-/// Memory one replication of `customers` customers holds while it runs (bytes): a 120-byte
-/// record per customer, room reserved for twice the population, and headroom for growth beyond it.
-pub const BYTES_PER_CUSTOMER: u64 = 400;
-
-/// Estimated peak memory of a run (bytes): the populations in flight on every thread plus the
-/// per-replication rows that are kept.
-pub fn memory_estimate(scenarios: &[&Scenario], replications: u64, threads: usize) -> u64 {
-    let largest = scenarios.iter().map(|s| u64::from(s.customers)).max().unwrap_or(0);
-    let jobs = scenarios.len() as u64 * replications;
-    let in_flight = jobs.min(threads.max(1) as u64) * (largest * BYTES_PER_CUSTOMER + 1_000_000);
-    let rows: u64 = scenarios
-        .iter()
-        .map(|s| {
-            replications * (u64::from(s.months) * std::mem::size_of::<crate::metrics::MonthRow>() as u64 + 512)
-                + (RESPONSE_SAMPLE as u64) * 8
-        })
-        .sum();
-    in_flight + rows
-}
-
-/// Memory available to this process (bytes), where the platform tells (Linux: MemAvailable).
-pub fn available_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    line.split_whitespace()
-        .nth(1)?
-        .parse::<u64>()
-        .ok()
-        .map(|kib| kib * 1024)
-}
-
-/// Refuses a run whose memory estimate exceeds what the machine has available.
-fn check_memory(scenarios: &[&Scenario], replications: u64, threads: usize) -> Result<()> {
-    let need = memory_estimate(scenarios, replications, threads);
-    if let Some(have) = available_memory()
-        && need > have / 10 * 8
-    {
-        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
-        return Err(Error::Memory {
-            need_gib: gib(need),
-            have_gib: gib(have),
-        });
-    }
-    Ok(())
-}
-
 /// One job for [`execute`]: replication `replication` of `scenario`.
 #[derive(Debug, Clone, Copy)]
 pub struct Job<'a> {
@@ -126,7 +80,7 @@ pub fn execute(
         }
     }
     let per_scenario = jobs.len().div_ceil(scenarios.len().max(1)) as u64;
-    check_memory(&scenarios, per_scenario, threads)?;
+    crate::limits::check_memory(&scenarios, per_scenario, threads, None)?;
     let cancelled = || observer.cancelled();
     let start = Instant::now();
     let outcomes: Vec<Option<Replication>> = pool.install(|| {

@@ -46,10 +46,10 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// A `--set key.path=value` override cannot be applied.
-    #[error("--set {assignment}: {message}")]
+    /// A `--set key.path=value` override, or a flag that sets a key, cannot be applied.
+    #[error("{assignment}: {message}")]
     Override {
-        /// The override as given.
+        /// The override as typed, with its flag (`--set key=value`, `--customers 0`).
         assignment: String,
         /// What is wrong.
         message: String,
@@ -66,10 +66,12 @@ pub enum Error {
     },
     /// The run would need more memory than the machine has available.
     #[error(
-        "this run needs about {need_gib:.1} GiB of memory but only {have_gib:.1} GiB are available: \
-         memory grows with customers x threads"
+        "this run needs about {need_gib:.1} GiB of memory but only {have_gib:.1} GiB are available ({detail}): \
+         memory grows with customers (at month 0 and acquired), staff and months, times threads"
     )]
     Memory {
+        /// What drives the estimate: the largest scenario's customers, months and staff.
+        detail: String,
         /// Estimated need (GiB).
         need_gib: f64,
         /// Available (GiB).
@@ -81,6 +83,21 @@ pub enum Error {
     /// The run was stopped (Ctrl-C) before it finished; nothing was written.
     #[error("interrupted: the run was stopped before it finished; no output was written")]
     Interrupted,
+    /// A simulated result is not a finite number (the amounts overflowed): nothing is written.
+    #[error(
+        "scenario `{scenario}`, replication {replication}: `{metric}` is {value}, not a finite number; \
+         nothing was written. Lower the amounts that feed it (money, counts, rates) and run again"
+    )]
+    NonFinite {
+        /// The scenario.
+        scenario: String,
+        /// The replication (0-based).
+        replication: usize,
+        /// The metric.
+        metric: String,
+        /// Its value.
+        value: f64,
+    },
     /// Writing results failed.
     #[error("cannot write {}", path.display())]
     Write {
@@ -90,6 +107,18 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Error {
+    /// The exit code of the `spc` binary for this error: 1 a failure while running or writing,
+    /// 2 bad input, 130 interrupted.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Interrupted => 130,
+            Error::Write { .. } | Error::NonFinite { .. } => 1,
+            _ => 2,
+        }
+    }
 }
 
 /// `file` or `file:line`.

@@ -101,10 +101,17 @@ pub fn list(dir: &Path) -> Result<Vec<Lesson>> {
 
 /// Reads one lesson file.
 pub fn load(path: &Path) -> Result<Lesson> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::scenario::read_text(path)?;
+    if let Ok(t) = toml::from_str::<toml::Table>(&text)
+        && ["simulation", "levers", "extends"].iter().any(|k| t.contains_key(*k))
+        && !t.contains_key("narrative")
+    {
+        return Err(Error::Options(format!(
+            "{} is a scenario file, not a lesson: run it with `spc run {}`; lessons are listed by `spc lesson`",
+            path.display(),
+            path.display()
+        )));
+    }
     let mut l: Lesson = toml::from_str(&text).map_err(|e| Error::Parse {
         line: None,
         path: path.to_path_buf(),
@@ -187,20 +194,37 @@ pub fn variables(result: &RunResult, comparison: Option<&Comparison>) -> BTreeMa
     v
 }
 
-fn format(value: f64, spec: &str) -> String {
-    if !value.is_finite() {
-        return "n/a".into();
+/// Most decimals a `.N` or `+.N` format shows.
+pub const MAX_DECIMALS: usize = 12;
+
+/// `value` in the narrative format `spec` (pct, pp, meur, x, int, +.N, .N with N at most
+/// [`MAX_DECIMALS`], or empty for two decimals); `None` for an unknown format.
+fn format(value: f64, spec: &str) -> Option<String> {
+    let decimals = |n: &str| n.parse::<usize>().ok().filter(|d| *d <= MAX_DECIMALS);
+    let known = match spec {
+        "pct" | "pp" | "meur" | "x" | "int" | "" => true,
+        s => s
+            .strip_prefix("+.")
+            .or_else(|| s.strip_prefix('.'))
+            .and_then(decimals)
+            .is_some(),
+    };
+    if !known {
+        return None;
     }
-    match spec {
+    if !value.is_finite() {
+        return Some("n/a".into());
+    }
+    Some(match spec {
         "pct" => format!("{:.1}%", 100.0 * value),
         "pp" => format!("{:+.1} points", 100.0 * value),
         "meur" => format!("{:+.2} MEUR", value / 1e6),
         "x" => format!("{value:.1}x"),
         "int" => format!("{value:.0}"),
-        s if s.starts_with("+.") => format!("{value:+.*}", s[2..].parse().unwrap_or(2)),
-        s if s.starts_with('.') => format!("{value:.*}", s[1..].parse().unwrap_or(2)),
+        s if s.starts_with("+.") => format!("{value:+.*}", decimals(&s[2..]).unwrap_or(2)),
+        s if s.starts_with('.') => format!("{value:.*}", decimals(&s[1..]).unwrap_or(2)),
         _ => format!("{value:.2}"),
-    }
+    })
 }
 
 /// Fills `{name}` and `{name:format}` placeholders; an unknown name is an error.
@@ -223,7 +247,14 @@ line: None,
             key: "narrative".into(),
             message: format!("unknown placeholder {{{name}}}; known: SCENARIO.METRIC, SCENARIO.delta.METRIC, SCENARIO.cum_profit_peak/_end, SCENARIO.payback_month, SCENARIO.p_better"),
         })?;
-        out.push_str(&format(*value, spec.trim()));
+        out.push_str(&format(*value, spec.trim()).ok_or_else(|| Error::Invalid {
+            line: None,
+            path: path.to_path_buf(),
+            key: "narrative".into(),
+            message: format!(
+                "unknown format `{{{inner}}}`; known: pct, pp, meur, x, int, .N and +.N with N from 0 to {MAX_DECIMALS}"
+            ),
+        })?);
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
@@ -344,8 +375,14 @@ pub fn run(lesson: &Lesson, options: &LessonOptions, observer: &dyn Observe) -> 
 }
 
 /// Writes the lesson's data files, charts (PNG and SVG) and `lesson.txt` into `dir`, atomically.
-pub fn write(outcome: &Outcome, dir: &Path, command_line: &str, plots: bool) -> Result<()> {
-    crate::output::write_all(&outcome.result, dir, command_line, &|stage| {
+pub fn write(
+    outcome: &Outcome,
+    dir: &Path,
+    command_line: &str,
+    plots: bool,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<()> {
+    crate::output::write_all(&outcome.result, dir, command_line, cancel, &|stage| {
         std::fs::write(stage.join("lesson.txt"), &outcome.text).map_err(|source| Error::Write {
             path: stage.join("lesson.txt"),
             source,
@@ -381,6 +418,10 @@ mod tests {
         );
         assert!(fill("{nope}", &vars, p).is_err());
         assert!(fill("{a.x", &vars, p).is_err());
+        for bad in ["{a.x:.99999999999}", "{a.x:+.13}", "{a.x:.-1}", "{a.x:%}"] {
+            assert!(fill(bad, &vars, p).is_err(), "{bad}");
+        }
+        assert_eq!(fill("{a.x:.12}", &vars, p).unwrap(), "0.123400000000");
         let claim = Claim {
             text: "t".into(),
             left: "b.npv".into(),

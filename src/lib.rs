@@ -23,6 +23,7 @@ pub mod engine;
 pub mod error;
 pub mod experiment;
 pub mod lesson;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod output;

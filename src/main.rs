@@ -245,10 +245,10 @@ impl SimArgs {
     fn overrides(&self) -> Result<Vec<Override>, Error> {
         let mut out = Vec::new();
         if let Some(c) = self.customers {
-            out.push(format!("simulation.customers={c}").parse()?);
+            out.push(Override::flag("--customers", "simulation.customers", c));
         }
         if let Some(m) = self.months {
-            out.push(format!("simulation.months={m}").parse()?);
+            out.push(Override::flag("--months", "simulation.months", m));
         }
         for s in &self.set {
             out.push(s.parse()?);
@@ -263,7 +263,12 @@ impl SimArgs {
             names.iter().map(|n| scenario_path(n)).collect()
         };
         let overrides = self.overrides()?;
-        files.iter().map(|f| Scenario::load(f, &overrides)).collect()
+        let scenarios: Vec<Scenario> = files
+            .iter()
+            .map(|f| Scenario::load(f, &overrides))
+            .collect::<Result<_, _>>()?;
+        spc::scenario::distinct(&scenarios)?;
+        Ok(scenarios)
     }
 
     fn options(&self) -> RunOptions {
@@ -293,9 +298,17 @@ impl SimArgs {
     }
 }
 
-/// Worker threads: as given (at least 1, checked by the parser), or every core.
+/// Worker threads: as given (at least 1, checked by the parser, capped at a multiple of the
+/// cores with a note), or every core.
 fn threads(given: Option<u16>) -> usize {
-    given.map_or_else(RunOptions::default_threads, usize::from)
+    let (n, note) = spc::limits::threads(
+        given.map_or_else(RunOptions::default_threads, usize::from),
+        RunOptions::default_threads(),
+    );
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
+    n
 }
 
 /// The terminal's view of a run: a progress bar over the work units the
@@ -353,7 +366,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let terminal = Terminal::new(sim.quiet);
     let result = Design::new(scenarios, sim.options())?.run(&terminal)?;
     terminal.finish();
-    spc::output::write_all(&result, &sim.out, &command_line(), &|stage| {
+    spc::output::write_all(&result, &sim.out, &command_line(), &terminal.cancel, &|stage| {
         sim.report(&result, None, stage)
     })
     .with_context(|| format!("writing results to {}", sim.out.display()))?;
@@ -378,7 +391,7 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     let design = Design::new(scenarios, sim.options())?;
     let (result, comparison) = spc::compare::run(&design, precision, &terminal)?;
     terminal.finish();
-    spc::output::write_all(&result, &sim.out, &command_line(), &|stage| {
+    spc::output::write_all(&result, &sim.out, &command_line(), &terminal.cancel, &|stage| {
         spc::output::compare::write_comparison(&comparison, &stage.join("comparison.json"))?;
         sim.report(&result, Some(&comparison), stage)
     })
@@ -423,7 +436,7 @@ fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join("lessons").join(name));
-    spc::lesson::write(&outcome, &out, &command_line(), !args.no_plots)
+    spc::lesson::write(&outcome, &out, &command_line(), !args.no_plots, &terminal.cancel)
         .with_context(|| format!("writing the lesson to {}", out.display()))?;
     print!("{}", outcome.text);
     println!("\nCharts and data in {}", out.display());
@@ -536,11 +549,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn exit_code(e: &anyhow::Error) -> u8 {
-    match e.downcast_ref::<Error>() {
-        Some(Error::Interrupted) => 130,
-        Some(Error::Write { .. }) | None => 1,
-        Some(_) => 2,
-    }
+    e.downcast_ref::<Error>().map_or(1, Error::exit_code)
 }
 
 fn main() -> ExitCode {

@@ -70,7 +70,33 @@ pub fn t95(n: usize) -> f64 {
     StudentsT::new(0.0, 1.0, (n - 1) as f64).map_or(1.96, |t| t.inverse_cdf(0.975))
 }
 
+/// `v` formatted by `f`, or `n/a` where it has no value (not finite: an interval from one
+/// replication, a rate with no one at risk), never "NaN".
+pub fn or_na(v: f64, f: impl Fn(f64) -> String) -> String {
+    if v.is_finite() { f(v) } else { "n/a".into() }
+}
+
 impl Summary {
+    /// The 95% interval of the mean, where there is one (two or more finite values).
+    pub fn interval(&self) -> Option<[f64; 2]> {
+        self.ci95.iter().all(|x| x.is_finite()).then_some(self.ci95)
+    }
+
+    /// The 95% interval as `lo-hi` with `f` applied to both ends, or `n/a (1 replication)`.
+    pub fn interval_text(&self, f: impl Fn(f64) -> String) -> String {
+        match self.interval() {
+            Some([lo, hi]) => format!("{}-{}", f(lo), f(hi)),
+            None => format!("n/a ({} replication{})", self.n, if self.n == 1 { "" } else { "s" }),
+        }
+    }
+
+    /// Whether the 95% interval lies inside `[lo, hi]`; with fewer than two values (no
+    /// interval), whether the mean does, so a one-replication run is judged on what it has.
+    pub fn within(&self, lo: f64, hi: f64) -> bool {
+        let [a, b] = self.interval().unwrap_or([self.mean, self.mean]);
+        a >= lo && b <= hi
+    }
+
     /// Summarises `values` (in replication order).
     pub fn of(values: impl IntoIterator<Item = f64>) -> Summary {
         let finite: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
@@ -122,5 +148,11 @@ mod tests {
         assert_eq!(one.p50, 5.0);
         assert!(one.sd.is_nan() && one.ci95[0].is_nan());
         assert!(Summary::of([]).mean.is_nan());
+        assert_eq!(one.interval(), None);
+        assert_eq!(one.interval_text(|x| format!("{x:.1}")), "n/a (1 replication)");
+        assert!(one.within(4.0, 6.0) && !one.within(6.0, 7.0));
+        assert_eq!(or_na(f64::NAN, |x| format!("{x:.1}%")), "n/a");
+        let two = Summary::of([1.0, 3.0]);
+        assert!(two.interval().is_some() && !two.interval_text(|x| format!("{x:.1}")).contains("NaN"));
     }
 }

@@ -188,9 +188,10 @@ pub(crate) fn write_runs(path: &Path, first: &str, points: &Points, rows: &[Vec<
 
 /// Writes an analysis's files into `dir` through a staging folder: all of them or none.
 pub fn write_atomically(dir: &Path, write: &dyn Fn(&Path) -> Result<()>) -> Result<()> {
-    let stage = crate::output::staging(dir)?;
+    let lock = crate::output::lock(dir, &std::sync::atomic::AtomicBool::new(false))?;
+    let stage = crate::output::staging(dir, &lock)?;
     match write(&stage) {
-        Ok(()) => crate::output::commit(&stage, dir),
+        Ok(()) => crate::output::commit(&stage, dir, &lock, &std::sync::atomic::AtomicBool::new(false)),
         Err(e) => {
             let _ = std::fs::remove_dir_all(&stage);
             Err(e)

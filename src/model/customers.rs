@@ -79,7 +79,8 @@ impl Customer {
         let z: [f64; 6] = std::array::from_fn(|_| StandardNormal.sample(&mut rng));
         let (u_tenure, u_survey) = (rng.random::<f64>(), rng.random::<f64>());
         let e = &p.expectations;
-        let width = (e.zone_width_mean + e.zone_width_sd * z[1]).max(0.2);
+        // The zone fits the 0-10 scale even when mean plus spread would not (the adequate level's clamp needs it).
+        let width = (e.zone_width_mean + e.zone_width_sd * z[1]).clamp(0.2, 10.0);
         let adequate = (e.adequate_mean + e.adequate_sd * z[0]).clamp(0.0, 10.0 - width);
         let disposition = p.satisfaction.disposition_sd * z[5];
         let satisfaction = (p.satisfaction.neutral + disposition + p.satisfaction.initial_sd * z[2]).clamp(1.0, 5.0);

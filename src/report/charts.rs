@@ -173,6 +173,10 @@ pub(crate) fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
+/// Largest magnitude drawn on an axis: far beyond any result, small enough that a range
+/// and its padding stay finite.
+const AXIS_LIMIT: f64 = 1e200;
+
 /// A padded axis range over the finite `values` (and zero, if `zero`).
 pub(crate) fn span(values: impl Iterator<Item = f64>, zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = values
@@ -299,10 +303,53 @@ impl Chart {
         }
     }
 
+    /// The chart with every finite value brought within [`AXIS_LIMIT`]: plotters' tick search
+    /// and fills loop for ages on ranges that overflow, so no value may reach them.
+    fn within_axis_limit(&self) -> Chart {
+        let v = |x: f64| {
+            if x.is_finite() {
+                x.clamp(-AXIS_LIMIT, AXIS_LIMIT)
+            } else {
+                x
+            }
+        };
+        let mut c = self.clone();
+        match &mut c {
+            Chart::Fan { panels, reference, .. } => {
+                panels
+                    .iter_mut()
+                    .flat_map(|p| p.bands.iter_mut())
+                    .flatten()
+                    .for_each(|x| *x = v(*x));
+                reference
+                    .iter_mut()
+                    .flat_map(|r| r.1.iter_mut())
+                    .for_each(|x| *x = v(*x));
+            }
+            Chart::Lines { series, .. } => series.iter_mut().flat_map(|s| s.1.iter_mut()).for_each(|x| *x = v(*x)),
+            Chart::Boxes { rows, .. } => rows.iter_mut().for_each(|r| {
+                r.bands.iter_mut().for_each(|x| *x = v(*x));
+                r.mean = v(r.mean);
+            }),
+            Chart::ChurnByScore { rates, .. } => rates.iter_mut().for_each(|r| *r = (v(r.0), v(r.1), v(r.2))),
+            Chart::Response { points, .. } => points
+                .iter_mut()
+                .flatten()
+                .for_each(|x| *x = if x.is_finite() { x.clamp(-1e30, 1e30) } else { *x }),
+            Chart::Stacked { rows, .. } => rows.iter_mut().flat_map(|r| r.1.iter_mut()).for_each(|x| *x = v(*x)),
+            Chart::Panels { rows, .. } => rows
+                .iter_mut()
+                .flat_map(|r| r.1.iter_mut())
+                .flatten()
+                .for_each(|x| *x = v(*x)),
+        }
+        c
+    }
+
     /// Draws the chart on `root`.
     pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         root.fill(&WHITE).map_err(err)?;
-        match self {
+        match &self.within_axis_limit() {
             Chart::Fan {
                 title,
                 y_label,

@@ -8,6 +8,7 @@
 pub mod edit;
 pub mod param;
 pub mod sections;
+pub mod source;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use sha2::{Digest, Sha256};
 pub use edit::{Change, Edit};
 pub use param::{DistSpec, Lever, LeverSpec, Param, ParamSpec, Schedule};
 pub use sections::*;
+pub use source::{Origin, read_text};
 
 use crate::error::{Error, Result};
 
@@ -75,12 +77,15 @@ pub struct ScenarioFile {
     pub finance: Finance<ParamSpec>,
 }
 
-/// A `--set key.path=value` override. The value is read as TOML (a number, a
-/// string, a distribution table, a schedule); anything that is not valid TOML
-/// is taken as a string.
+/// A `--set key.path=value` override, or a flag that sets one key (`--customers 300`). The
+/// value is read as TOML (a number, a string, a distribution table, a schedule); anything that
+/// is not valid TOML is taken as a string.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
-    text: String,
+    /// How the user typed it (`--set key=value`, `--customers 300`): errors name it.
+    label: String,
+    /// The value as typed.
+    raw: String,
     path: Vec<String>,
     value: toml::Value,
 }
@@ -89,7 +94,7 @@ impl FromStr for Override {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         let err = |m: &str| Error::Override {
-            assignment: s.to_string(),
+            assignment: format!("--set {s}"),
             message: m.to_string(),
         };
         let (key, value) = s.split_once('=').ok_or_else(|| err("expected key.path=value"))?;
@@ -97,37 +102,102 @@ impl FromStr for Override {
         if path.iter().any(String::is_empty) {
             return Err(err("the key path has an empty part"));
         }
-        let value = value.trim();
-        let value = toml::from_str::<toml::Table>(&format!("v = {value}"))
-            .ok()
-            .and_then(|mut t| t.remove("v"))
-            .unwrap_or_else(|| toml::Value::String(value.to_string()));
-        Ok(Override {
-            text: s.to_string(),
-            path,
-            value,
-        })
+        Ok(Override::new(format!("--set {s}"), path, value.trim()))
     }
 }
 
 impl Override {
-    fn apply(&self, table: &mut toml::Table) -> Result<()> {
+    fn new(label: String, path: Vec<String>, raw: &str) -> Override {
+        let value = toml::de::DeValue::parse(raw)
+            .ok()
+            .and_then(|v| toml::Value::deserialize(toml::de::ValueDeserializer::from(v)).ok())
+            .unwrap_or_else(|| toml::Value::String(raw.to_string()));
+        Override {
+            label,
+            raw: raw.to_string(),
+            path,
+            value,
+        }
+    }
+
+    /// A command-line flag that sets one key, e.g. `Override::flag("--customers", "simulation.customers", 300)`:
+    /// errors about the key name the flag as typed, never a `--set` the user did not write.
+    pub fn flag(flag: &str, key: &str, value: impl std::fmt::Display) -> Override {
+        let raw = value.to_string();
+        Override::new(
+            format!("{flag} {raw}"),
+            key.split('.').map(str::to_string).collect(),
+            &raw,
+        )
+    }
+
+    /// The key path, dotted.
+    pub fn key(&self) -> String {
+        self.path.join(".")
+    }
+
+    /// Refuses overrides that set the same key twice (or a key and a key inside it), e.g.
+    /// `--customers 300 --set simulation.customers=400`: which one should win is a guess.
+    pub fn check_distinct(overrides: &[Override]) -> Result<()> {
+        for (i, a) in overrides.iter().enumerate() {
+            for b in &overrides[..i] {
+                let n = a.path.len().min(b.path.len());
+                if a.path[..n] == b.path[..n] {
+                    return Err(Error::Options(format!(
+                        "`{}` and `{}` both set `{}`: give it once",
+                        b.label,
+                        a.label,
+                        a.path[..n].join(".")
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the override to the merged document; its value's spans start at `by`.
+    fn apply<'a>(&'a self, doc: &mut toml::de::DeTable<'a>, by: usize) -> Result<()> {
+        use toml::de::DeValue;
         let err = |m: String| Error::Override {
-            assignment: self.text.clone(),
+            assignment: self.label.clone(),
             message: m,
         };
-        let (last, parents) = self.path.split_last().expect("path is never empty");
-        let mut t = table;
+        let (last, parents) = self.path.split_last().ok_or_else(|| err("the key is empty".into()))?;
+        if self.path.len() == 1 && last == "extends" {
+            return Err(err(
+                "`extends` cannot be set from the command line; write it in the file".into(),
+            ));
+        }
+        let mut t = doc;
         for (i, p) in parents.iter().enumerate() {
-            t = match t.get_mut(p) {
-                Some(toml::Value::Table(inner)) => inner,
-                _ => return Err(err(format!("unknown key `{}`", self.path[..=i].join(".")))),
+            t = match t.get_mut(p.as_str()).map(|v| v.get_mut()) {
+                Some(DeValue::Table(inner)) => inner,
+                Some(other) => {
+                    return Err(err(format!(
+                        "unknown key `{}`: `{}` is a value ({}), not a table of keys",
+                        self.key(),
+                        self.path[..=i].join("."),
+                        other.type_str()
+                    )));
+                }
+                None => return Err(err(format!("unknown key `{}`", self.path[..=i].join(".")))),
             };
         }
-        if !t.contains_key(last) && !matches!(last.as_str(), "name" | "label" | "description") {
-            return Err(err(format!("unknown key `{}`", self.path.join("."))));
+        if !t.contains_key(last.as_str()) && !matches!(last.as_str(), "name" | "label" | "description") {
+            return Err(err(format!("unknown key `{}`", self.key())));
         }
-        t.insert(last.clone(), self.value.clone());
+        let value = match toml::de::DeValue::parse(&self.raw) {
+            Ok(v) => source::shift(v, by),
+            Err(_) => toml::Spanned::new(
+                by..by + self.raw.len(),
+                DeValue::String(std::borrow::Cow::Borrowed(self.raw.as_str())),
+            ),
+        };
+        t.remove(last.as_str());
+        t.insert(
+            toml::Spanned::new(by..by + self.raw.len(), std::borrow::Cow::Borrowed(last.as_str())),
+            value,
+        );
         Ok(())
     }
 }
@@ -167,27 +237,56 @@ pub struct Drawn {
 }
 
 impl Scenario {
-    /// Reads `path` (following `extends`), applies `overrides` and validates.
+    /// Reads `path` (following `extends`), applies `overrides` and validates. Every error
+    /// names the file and line, or the command-line flag, that set the offending key.
     pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario> {
+        Override::check_distinct(overrides)?;
+        let chain = read_chain(path)?;
         let mut hasher = Sha256::new();
-        let mut sources = Vec::new();
-        let mut table = read_merged(path, &mut Vec::new(), &mut hasher, &mut sources)?;
-        for o in overrides {
-            o.apply(&mut table)?;
+        for (_, text) in chain.iter().rev() {
+            hasher.update(text.as_bytes());
         }
-        table.remove("extends");
+        let mut sources = source::Sources::default();
+        let mut texts: Vec<&str> = Vec::new();
+        let mut doc = toml::de::DeTable::new();
+        for (i, (file, text)) in chain.iter().enumerate().rev() {
+            let by = sources.add(Origin::File(file.clone()), text.len());
+            texts.push(text);
+            let mut table = source::parse(text, by).map_err(|e| syntax(file, text, &e))?;
+            table.remove("extends");
+            if i > 0 {
+                // A parent's name and description describe the parent, not this scenario.
+                table.remove("name");
+                table.remove("label");
+                table.remove("description");
+            }
+            source::merge(&mut doc, table);
+        }
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        ScenarioFile::deserialize(toml::Value::Table(table.clone()))
-            .map_err(|e| Error::Parse {
-                line: None,
-                path: path.to_path_buf(),
-                message: e.to_string().trim().to_string(),
-            })
-            .and_then(|file| Scenario::check(file, path, table, format!("{:x}", hasher.finalize()), stem))
-            .map_err(|e| attribute(e, &sources, overrides))
+        let blame = |f: Fault, doc: &toml::de::DeTable<'_>, sources: &source::Sources, texts: &[&str]| {
+            blame(f, path, doc, sources, texts)
+        };
+        sections_are_tables(&doc).map_err(|e| blame(Fault::Checked(e), &doc, &sources, &texts))?;
+        // The files alone must make a scenario: a `--set` replaces keys, it never completes a file,
+        // so a file's own mistake is never blamed on a flag.
+        let file = deserialize(&doc).map_err(|e| blame(Fault::Schema(e), &doc, &sources, &texts))?;
+        let file = if overrides.is_empty() {
+            file
+        } else {
+            for o in overrides {
+                let by = sources.add(Origin::Flag(o.label.clone()), o.raw.len());
+                texts.push(&o.raw);
+                o.apply(&mut doc, by)?;
+            }
+            deserialize(&doc).map_err(|e| blame(Fault::Schema(e), &doc, &sources, &texts))?
+        };
+        let resolved = toml::Table::deserialize(toml::de::Deserializer::from(toml::Spanned::new(0..0, doc.clone())))
+            .map_err(|e| blame(Fault::Schema(e), &doc, &sources, &texts))?;
+        Scenario::check(file, path, resolved, format!("{:x}", hasher.finalize()), stem)
+            .map_err(|e| blame(Fault::Checked(e), &doc, &sources, &texts))
     }
 
     fn check(f: ScenarioFile, path: &Path, resolved: toml::Table, file_hash: String, stem: String) -> Result<Scenario> {
@@ -282,161 +381,220 @@ fn fixed_or_zero(p: &ParamSpec) -> f64 {
     }
 }
 
-/// Reads a scenario file and the chain of files it extends, merged (the child wins).
-/// The key path an error is about, from a checked-value error or a serde message
-/// ("unknown field `x` ... in `levers`", "invalid type ... in `levers.staff`").
-fn error_key(e: &Error) -> Option<String> {
-    match e {
-        Error::Invalid { key, .. } => Some(key.clone()),
-        Error::Parse { message, .. } => {
-            let table = message
-                .rsplit_once("in `")
-                .map(|(_, k)| k.trim_end().trim_end_matches('`').to_string());
-            let field = message
-                .strip_prefix("unknown field `")
-                .and_then(|m| m.split_once('`'))
-                .map(|(f, _)| f.to_string());
-            match (table, field) {
-                (Some(t), Some(f)) => Some(format!("{t}.{f}")),
-                (Some(t), None) => Some(t),
-                (None, Some(f)) => Some(f),
-                (None, None) => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-/// The 1-based line of `key` (dotted path, `[i]` suffixes ignored) in a TOML text:
-/// the leaf under its `[table]` header, or a dotted key at the top level.
-pub fn locate(text: &str, key: &str) -> Option<usize> {
-    let key: String = key.split('[').next().unwrap_or(key).to_string();
-    let parts: Vec<&str> = key.split('.').collect();
-    let (leaf, parents) = parts.split_last()?;
-    let header = format!("[{}]", parents.join("."));
-    let mut table = String::new();
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            table = t.split('#').next().unwrap_or("").trim().to_string();
-            continue;
-        }
-        let Some((name, _)) = t.split_once('=') else { continue };
-        let name = name.trim();
-        let here = if table.is_empty() {
-            name == key
-        } else {
-            table == header && name == *leaf
-        };
-        if here {
-            return Some(i + 1);
-        }
-    }
-    None
-}
-
-/// Points an error at the `--set` that caused it, or at the file and line that set the key.
-fn attribute(e: Error, sources: &[(PathBuf, String)], overrides: &[Override]) -> Error {
-    let Some(key) = error_key(&e) else { return e };
-    let bare = key.split('[').next().unwrap_or(&key).to_string();
-    let message = match &e {
-        Error::Invalid { message, .. } => message.clone(),
-        Error::Parse { message, .. } => message.split("\nin `").next().unwrap_or(message).trim().to_string(),
-        _ => return e,
-    };
-    if let Some(o) = overrides.iter().rev().find(|o| o.path.join(".") == bare) {
-        return Error::Override {
-            assignment: o.text.clone(),
-            message: format!("`{key}`: {message}"),
-        };
-    }
-    for (path, text) in sources {
-        if let Some(line) = locate(text, &key) {
-            return match e {
-                Error::Invalid { key, message, .. } => Error::Invalid {
-                    path: path.clone(),
-                    line: Some(line),
-                    key,
-                    message,
-                },
-                _ => Error::Parse {
-                    path: path.clone(),
-                    line: Some(line),
-                    message: format!("`{key}`: {message}"),
-                },
-            };
-        }
-    }
-    e
-}
-
-fn read_merged(
-    path: &Path,
-    chain: &mut Vec<PathBuf>,
-    hasher: &mut Sha256,
-    sources: &mut Vec<(PathBuf, String)>,
-) -> Result<toml::Table> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    if chain.contains(&canonical) {
-        let names: Vec<String> = chain
-            .iter()
-            .chain([&canonical])
-            .map(|p| p.display().to_string())
-            .collect();
-        return Err(Error::Extends {
-            path: path.to_path_buf(),
-            message: format!("`extends` forms a cycle: {}", names.join(" -> ")),
-        });
-    }
-    chain.push(canonical);
-    sources.push((path.to_path_buf(), text.clone()));
-    let table: toml::Table = toml::from_str(&text).map_err(|e| Error::Parse {
-        line: None,
-        path: path.to_path_buf(),
-        message: e.to_string().trim().to_string(),
-    })?;
-    let merged = match table.get("extends") {
-        None => table,
-        Some(toml::Value::String(parent)) => {
-            let parent_path = path.parent().unwrap_or(Path::new(".")).join(parent);
-            if !parent_path.is_file() {
-                return Err(Error::Extends {
-                    path: path.to_path_buf(),
-                    message: format!("`extends = \"{parent}\"`: no such file {}", parent_path.display()),
-                });
-            }
-            let mut base = read_merged(&parent_path, chain, hasher, sources)?;
-            for key in ["name", "label", "description"] {
-                base.remove(key);
-            }
-            merge(&mut base, table);
-            base
-        }
-        Some(other) => {
-            return Err(Error::Extends {
-                path: path.to_path_buf(),
-                message: format!("`extends` must be a file name in quotes, got {other}"),
+/// `[[levers]]` (an array of tables) where a section `[levers]` is meant: serde would read the
+/// array as the section's fields in order and report a confusing error.
+fn sections_are_tables(doc: &toml::de::DeTable<'_>) -> Result<()> {
+    let segments = doc.get("segments").and_then(|s| s.get_ref().as_table());
+    let nested = segments
+        .into_iter()
+        .flat_map(|t| t.iter().map(|(k, v)| (format!("segments.{}", k.get_ref()), v)));
+    for (key, v) in doc.iter().map(|(k, v)| (k.get_ref().to_string(), v)).chain(nested) {
+        if v.get_ref().is_array() {
+            return Err(Error::Invalid {
+                path: PathBuf::new(),
+                line: None,
+                message: format!("is a section: write `[{key}]` once, not `[[{key}]]` or an array"),
+                key,
             });
         }
-    };
-    hasher.update(text.as_bytes());
-    Ok(merged)
+    }
+    Ok(())
 }
 
-/// Deep merge: tables merge key by key, anything else is replaced.
-fn merge(base: &mut toml::Table, over: toml::Table) {
-    for (k, v) in over {
-        match (base.get_mut(&k), v) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
-            (_, v) => {
-                base.insert(k, v);
-            }
+fn deserialize(doc: &toml::de::DeTable<'_>) -> std::result::Result<ScenarioFile, toml::de::Error> {
+    ScenarioFile::deserialize(toml::de::Deserializer::from(toml::Spanned::new(0..0, doc.clone())))
+}
+
+fn syntax(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let (line, message) = source::syntax_error(e, text);
+    Error::Parse {
+        path: path.to_path_buf(),
+        line,
+        message,
+    }
+}
+
+/// The key path (`levers.staff[1].value`) of the deepest key whose key or value holds `span`.
+fn key_at(value: &toml::de::DeValue<'_>, span: &std::ops::Range<usize>) -> Option<String> {
+    let inside = |s: &std::ops::Range<usize>| s.start <= span.start && span.end <= s.end && s.start < s.end;
+    let children: Vec<(String, std::ops::Range<usize>, &toml::de::DeValue<'_>)> = match value {
+        toml::de::DeValue::Table(t) => t
+            .iter()
+            .map(|(k, v)| {
+                let (ks, vs) = (k.span(), v.span());
+                (
+                    k.get_ref().to_string(),
+                    ks.start.min(vs.start)..ks.end.max(vs.end),
+                    v.get_ref(),
+                )
+            })
+            .collect(),
+        toml::de::DeValue::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("[{i}]"), v.span(), v.get_ref()))
+            .collect(),
+        _ => return None,
+    };
+    let join = |name: &str, rest: Option<String>| match rest {
+        Some(r) if r.starts_with('[') => format!("{name}{r}"),
+        Some(r) => format!("{name}.{r}"),
+        None => name.to_string(),
+    };
+    // A key whose own text or value holds the span, else one with a descendant that does
+    // (a `--set` or a later file puts a value far from its table's header).
+    for (name, whole, v) in &children {
+        if inside(whole) {
+            return Some(join(name, key_at(v, span)));
         }
     }
+    children
+        .iter()
+        .find_map(|(name, _, v)| key_at(v, span).map(|rest| join(name, Some(rest))))
+}
+
+/// What went wrong with the merged document: a schema error located by toml's span, or a
+/// checked value's error located by its key.
+enum Fault {
+    Schema(toml::de::Error),
+    Checked(Error),
+}
+
+/// Points an error at the file and line, or the flag, that set the key it is about.
+fn blame(fault: Fault, path: &Path, doc: &toml::de::DeTable<'_>, sources: &source::Sources, texts: &[&str]) -> Error {
+    let (key, span, message) = match fault {
+        Fault::Schema(e) => {
+            let key = e
+                .span()
+                .and_then(|s| key_at(&toml::de::DeValue::Table(doc.clone()), &s))
+                .unwrap_or_default();
+            (key, e.span(), e.message().trim().to_string())
+        }
+        Fault::Checked(Error::Invalid { key, message, .. }) => {
+            let span = source::span_of(doc, &source::steps(&key));
+            (key, span, message)
+        }
+        Fault::Checked(other) => return other,
+    };
+    let described = if key.is_empty() {
+        message.clone()
+    } else {
+        format!("`{key}` {message}")
+    };
+    match span.and_then(|s| sources.place(s.start, texts)) {
+        Some(source::Place {
+            origin: Origin::Flag(label),
+            ..
+        }) => Error::Override {
+            assignment: label.clone(),
+            message: described,
+        },
+        Some(source::Place {
+            origin: Origin::File(file),
+            line,
+        }) if !key.is_empty() => Error::Invalid {
+            path: file.clone(),
+            line: Some(line),
+            key,
+            message,
+        },
+        _ => Error::Parse {
+            path: path.to_path_buf(),
+            line: None,
+            message: described,
+        },
+    }
+}
+
+/// Reads `path` and the files it extends, without recursion: `(file, text)` from the
+/// scenario up to the file that extends nothing.
+fn read_chain(path: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let mut chain: Vec<(PathBuf, String)> = Vec::new();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut next = Some(path.to_path_buf());
+    while let Some(file) = next.take() {
+        let text = match chain.last() {
+            None => source::read_text(&file)?,
+            Some((child, _)) => source::read_text(&file).map_err(|e| Error::Extends {
+                path: child.clone(),
+                message: format!("`extends = {:?}`: {}", file.display().to_string(), reason(&e)),
+            })?,
+        };
+        let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
+        if seen.contains(&canonical) {
+            let names: Vec<String> = seen
+                .iter()
+                .chain([&canonical])
+                .map(|p| p.display().to_string())
+                .collect();
+            return Err(Error::Extends {
+                path: file,
+                message: format!("`extends` forms a cycle: {}", names.join(" -> ")),
+            });
+        }
+        if chain.len() == source::MAX_EXTENDS {
+            return Err(Error::Extends {
+                path: file,
+                message: format!(
+                    "`extends` goes more than {} files deep; a scenario extends a few files at most",
+                    source::MAX_EXTENDS
+                ),
+            });
+        }
+        seen.push(canonical);
+        let table = toml::de::DeTable::parse(&text).map_err(|e| syntax(&file, &text, &e))?;
+        next = match table.get_ref().get("extends").map(|v| v.get_ref()) {
+            None => None,
+            Some(toml::de::DeValue::String(parent)) => {
+                let parent_path = file.parent().unwrap_or(Path::new(".")).join(parent.as_ref());
+                if !parent_path.exists() {
+                    return Err(Error::Extends {
+                        path: file,
+                        message: format!("`extends = \"{parent}\"`: no such file {}", parent_path.display()),
+                    });
+                }
+                Some(parent_path)
+            }
+            Some(other) => {
+                return Err(Error::Extends {
+                    path: file,
+                    message: format!("`extends` must be a file name in quotes, got a {}", other.type_str()),
+                });
+            }
+        };
+        drop(table);
+        chain.push((file, text));
+    }
+    Ok(chain)
+}
+
+/// An error's message with its cause, on one line.
+fn reason(e: &Error) -> String {
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
+}
+
+/// Refuses scenarios whose rows could not be told apart: the same file twice, or two files
+/// with the same name.
+pub fn distinct(scenarios: &[Scenario]) -> Result<()> {
+    for (i, a) in scenarios.iter().enumerate() {
+        if let Some(b) = scenarios[..i].iter().find(|b| b.name == a.name) {
+            let same = |x: &Scenario| x.source.canonicalize().unwrap_or_else(|_| x.source.clone());
+            return Err(Error::Options(if same(a) == same(b) {
+                format!("scenario `{}` ({}) is given twice", a.name, a.source.display())
+            } else {
+                format!(
+                    "{} and {} are both named `{}`: their rows could not be told apart; give one of them another `name = \"...\"`",
+                    b.source.display(),
+                    a.source.display(),
+                    a.name
+                )
+            }));
+        }
+    }
+    Ok(())
 }
 
 /// The scenario files in `dir` (not recursive), `baseline.toml` first, then by name.

@@ -170,11 +170,19 @@ pub struct Param {
     id: u64,
     lo: f64,
     hi: f64,
+    /// The largest value a draw takes in practice: the support's top, or six spreads above the
+    /// centre for unbounded distributions (within `hi`). Sizes memory before a run.
+    upper: f64,
+    /// The smallest value a draw takes in practice (mirror of `upper`).
+    lower: f64,
     ready: Ready,
 }
 
 /// Why a parameter was refused (the caller adds the file and key).
 pub type ParamError = String;
+
+/// Allowed shape parameters of a beta distribution: outside, sampling loses precision.
+const BETA_SHAPE: std::ops::RangeInclusive<f64> = 0.01..=1000.0;
 
 fn finite(name: &str, v: f64) -> Result<f64, ParamError> {
     if v.is_finite() {
@@ -194,6 +202,8 @@ fn non_negative(name: &str, v: f64) -> Result<f64, ParamError> {
 fn range_text(lo: f64, hi: f64) -> String {
     if hi.is_infinite() {
         format!("at least {lo}")
+    } else if hi >= 1e5 {
+        format!("at least {lo} and at most {hi:e}")
     } else {
         format!("between {lo} and {hi}")
     }
@@ -259,8 +269,12 @@ impl ParamSpec {
             }
             ParamSpec::Dist(DistSpec::Beta { alpha, beta, min, max }) => {
                 let (a, b) = (finite("alpha", *alpha)?, finite("beta", *beta)?);
-                if a <= 0.0 || b <= 0.0 {
-                    return Err(format!("alpha and beta must be > 0, got alpha = {a}, beta = {b}"));
+                if !(BETA_SHAPE.contains(&a) && BETA_SHAPE.contains(&b)) {
+                    return Err(format!(
+                        "alpha and beta must be > 0 (between {} and {}), got alpha = {a}, beta = {b}",
+                        BETA_SHAPE.start(),
+                        BETA_SHAPE.end()
+                    ));
                 }
                 let (min, max) = (inside("min", min.unwrap_or(0.0))?, inside("max", max.unwrap_or(1.0))?);
                 if min >= max {
@@ -269,10 +283,38 @@ impl ParamSpec {
                 Ready::Beta(Beta::new(a, b).map_err(|e| e.to_string())?, min, max)
             }
         };
+        let lower = match &ready {
+            Ready::Fixed(v) => *v,
+            Ready::Uniform(a, _) | Ready::Beta(_, a, _) => *a,
+            Ready::Normal(d) => d.mean() - 6.0 * d.std_dev(),
+            Ready::LogNormal(_) => match self {
+                ParamSpec::Dist(DistSpec::Lognormal { mu, sigma }) => (mu - 6.0 * sigma).exp(),
+                _ => lo,
+            },
+            Ready::Triangular(_) | Ready::Pert(_) => match self {
+                ParamSpec::Dist(DistSpec::Triangular { min, .. } | DistSpec::Pert { min, .. }) => *min,
+                _ => lo,
+            },
+        };
+        let upper = match &ready {
+            Ready::Fixed(v) => *v,
+            Ready::Uniform(_, b) | Ready::Beta(_, _, b) => *b,
+            Ready::Normal(d) => d.mean() + 6.0 * d.std_dev(),
+            Ready::LogNormal(_) => match self {
+                ParamSpec::Dist(DistSpec::Lognormal { mu, sigma }) => (mu + 6.0 * sigma).exp(),
+                _ => hi,
+            },
+            Ready::Triangular(_) | Ready::Pert(_) => match self {
+                ParamSpec::Dist(DistSpec::Triangular { max, .. } | DistSpec::Pert { max, .. }) => *max,
+                _ => hi,
+            },
+        };
         Ok(Param {
             id: name_id(key),
             lo,
             hi,
+            upper: upper.clamp(lo, hi),
+            lower: lower.clamp(lo, hi),
             ready,
         })
     }
@@ -285,8 +327,20 @@ impl Param {
             id: 0,
             lo: f64::NEG_INFINITY,
             hi: f64::INFINITY,
+            upper: v,
+            lower: v,
             ready: Ready::Fixed(v),
         }
+    }
+
+    /// The largest value a draw takes in practice (see the field's note).
+    pub fn upper(&self) -> f64 {
+        self.upper
+    }
+
+    /// The smallest value a draw takes in practice (mirror of [`Param::upper`]).
+    pub fn lower(&self) -> f64 {
+        self.lower
     }
 
     /// Whether the parameter is uncertain (drawn per replication).
@@ -391,6 +445,16 @@ impl LeverSpec {
 pub struct Lever(Vec<(u32, Param)>);
 
 impl Lever {
+    /// The largest value any step takes in practice.
+    pub fn upper(&self) -> f64 {
+        self.0.iter().map(|(_, p)| p.upper()).fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    /// The smallest value any step takes in practice.
+    pub fn lower(&self) -> f64 {
+        self.0.iter().map(|(_, p)| p.lower()).fold(f64::INFINITY, f64::min)
+    }
+
     /// This replication's schedule.
     pub fn draw(&self, master: u64, replication: u64) -> Schedule {
         Schedule(self.0.iter().map(|(m, p)| (*m, p.draw(master, replication))).collect())

@@ -6,12 +6,22 @@
 //! parameter (doc comment with unit, allowed range) and a `try_map` that walks
 //! the fields in order, so checking and drawing cannot forget a field.
 //!
+//! Every range is finite: money at most `EUR` (1e12), factors and weights at most
+//! `FACTOR` (1e3), waits at most `MINUTES` (1e5), counts as stated per field, so that a
+//! valid scenario cannot overflow to infinity or NaN anywhere in the month.
+//!
 //! [`ParamSpec`]: super::param::ParamSpec
 //! [`Param`]: super::param::Param
 
 use serde::{Deserialize, Serialize};
 
-const INF: f64 = f64::INFINITY;
+/// Largest money amount anywhere in a scenario (EUR): a trillion, far beyond any bank's budget,
+/// small enough that sums over customers and months stay finite.
+const EUR: f64 = 1e12;
+/// Largest multiplier, weight or slope (a dimensionless or per-unit factor).
+const FACTOR: f64 = 1e3;
+/// Longest wait or wait scale (minutes): about 70 days.
+const MINUTES: f64 = 1e5;
 
 macro_rules! section {
     ($(#[$meta:meta])* $name:ident {
@@ -46,24 +56,24 @@ section! {
     /// distribution, or a schedule `[{ from_month, value }, …]`.
     Levers {
         /// Training spend per front-line employee per year (EUR/FTE/year).
-        training: [0.0, INF],
+        training: [0.0, EUR],
         /// Front-line staff (full-time equivalents, FTE).
-        staff: [1.0, INF],
+        staff: [1.0, 1e9],
         /// Process and technology investment (EUR/year): fewer failures, more consistent service.
-        process: [0.0, INF],
+        process: [0.0, EUR],
         /// Complaint-handling and service-recovery budget (EUR/year).
-        recovery: [0.0, INF],
+        recovery: [0.0, EUR],
         /// Relationship follow-up: share of customers proactively contacted per month (0-1).
         followup: [0.0, 1.0],
         /// Price relative to the market (1.0 = market price; fees and margins scale with it).
         price_index: [0.1, 5.0],
         /// Acquisition marketing (EUR/year).
-        marketing: [0.0, INF],
+        marketing: [0.0, EUR],
         /// Staff pay relative to the market (1.0 = market pay).
         pay_index: [0.1, 5.0],
         /// Ambience and cosmetics: branch comfort, décor, small courtesies (EUR/year). Lifts encounters
         /// that are already inside the customer's zone of tolerance toward the desired level, never beyond it.
-        ambience: [0.0, INF],
+        ambience: [0.0, EUR],
     }
 }
 
@@ -71,7 +81,7 @@ section! {
     /// Front-line employees: learning, satisfaction, workload and quitting.
     Employees {
         /// Encounters one FTE can serve per month at full pace (encounters/FTE/month).
-        capacity: [1.0, INF],
+        capacity: [1.0, 1e9],
         /// Capability of a newly hired employee (0-1).
         novice_capability: [0.0, 1.0],
         /// Capability a veteran reaches with no training (0-1).
@@ -79,21 +89,21 @@ section! {
         /// Extra capability ceiling at full training effect (capability points, 0-1).
         training_capability: [0.0, 1.0],
         /// Training spend that gives half the full training effect (EUR/FTE/year).
-        training_half_effect: [1.0, INF],
+        training_half_effect: [1.0, EUR],
         /// Tenure over which an employee's ceiling rises from novice to veteran (months, e-folding time).
-        experience_months: [0.1, INF],
+        experience_months: [0.1, 1e4],
         /// Share of the gap to the ceiling closed each month (1/month).
         learning_rate: [0.0, 1.0],
         /// Employee satisfaction at market pay, no training, no tools and no pressure (0-1).
         satisfaction_base: [0.0, 1.0],
         /// Satisfaction gained per unit of pay index above market (satisfaction points per pay-index unit).
-        satisfaction_pay: [0.0, INF],
+        satisfaction_pay: [0.0, FACTOR],
         /// Satisfaction gained at full training effect (satisfaction points).
         satisfaction_training: [0.0, 1.0],
         /// Satisfaction gained at full process/tools effect (satisfaction points).
         satisfaction_tools: [0.0, 1.0],
         /// Satisfaction lost at full work pressure (satisfaction points).
-        satisfaction_pressure: [0.0, INF],
+        satisfaction_pressure: [0.0, FACTOR],
         /// Share of the gap to target satisfaction closed each month (1/month).
         satisfaction_rate: [0.0, 1.0],
         /// Workload (demand / capacity) above which pressure builds (ratio).
@@ -107,9 +117,9 @@ section! {
         /// Satisfaction below which quitting rises (0-1).
         quit_reference: [0.0, 1.0],
         /// Yearly salary of one FTE at pay index 1 (EUR/FTE/year).
-        salary: [0.0, INF],
+        salary: [0.0, EUR],
         /// Cost of replacing a leaver: recruiting and onboarding (EUR/hire).
-        hiring_cost: [0.0, INF],
+        hiring_cost: [0.0, EUR],
     }
 }
 
@@ -121,7 +131,7 @@ section! {
         /// Extra process quality at full process effect (quality points).
         process_gain: [0.0, 10.0],
         /// Process spend per customer that gives half the full process effect (EUR/customer/year).
-        process_half_effect: [0.01, INF],
+        process_half_effect: [0.01, EUR],
         /// Quality added per unit of the serving employee's capability (quality points per capability unit).
         capability_weight: [0.0, 10.0],
         /// Contact-to-contact spread of quality with no process investment (quality points, sd).
@@ -129,9 +139,9 @@ section! {
         /// Share of that spread removed at full process effect (0-1).
         noise_process_reduction: [0.0, 1.0],
         /// Wait scale of the queue: wait = scale x load / (1 - load) (minutes).
-        wait_scale: [0.0, INF],
+        wait_scale: [0.0, MINUTES],
         /// Longest wait (minutes).
-        wait_max: [0.0, INF],
+        wait_max: [0.0, MINUTES],
         /// Quality lost per minute of wait (quality points/minute).
         wait_penalty: [0.0, 10.0],
         /// Failure probability per encounter with no process investment, a veteran and no pressure (0-1).
@@ -139,15 +149,15 @@ section! {
         /// Share of failures prevented at full process effect (0-1).
         failure_process_reduction: [0.0, 1.0],
         /// Relative extra failure risk per unit of missing capability (multiplier per capability unit).
-        failure_novice: [0.0, INF],
+        failure_novice: [0.0, FACTOR],
         /// Relative extra failure risk at full pressure (multiplier).
-        failure_pressure: [0.0, INF],
+        failure_pressure: [0.0, FACTOR],
         /// Quality lost on a failed encounter (quality points).
         failure_drop: [0.0, 10.0],
         /// Quality added to an encounter inside the zone of tolerance at full ambience effect (quality points).
         ambience_gain: [0.0, 10.0],
         /// Ambience spend per customer giving half the full ambience effect (EUR/customer/year).
-        ambience_half_effect: [0.01, INF],
+        ambience_half_effect: [0.01, EUR],
     }
 }
 
@@ -183,17 +193,17 @@ section! {
         /// Satisfaction target when quality sits mid-zone and value equals the market's (1-5).
         neutral: [1.0, 5.0],
         /// Slope below the adequate level (satisfaction points per quality point short of A).
-        slope_below: [0.0, INF],
+        slope_below: [0.0, FACTOR],
         /// Slope inside the zone of tolerance (satisfaction points per quality point).
-        slope_zone: [0.0, INF],
+        slope_zone: [0.0, FACTOR],
         /// Slope above the desired level (satisfaction points per quality point beyond D).
-        slope_above: [0.0, INF],
+        slope_above: [0.0, FACTOR],
         /// Share of the gap to the month's target closed in a month with encounters (1/month).
         adjust_rate: [0.0, 1.0],
         /// Share closed in a month without encounters (1/month).
         idle_rate: [0.0, 1.0],
         /// Satisfaction points per unit of perceived value (segment-weighted).
-        value_weight: [0.0, INF],
+        value_weight: [0.0, FACTOR],
         /// Spread of initial satisfaction around the target (satisfaction points, sd).
         initial_sd: [0.0, 5.0],
         /// Spread across customers of a lasting disposition: some are easier to please (satisfaction points, sd).
@@ -209,19 +219,19 @@ section! {
         /// Service encounters per customer per month (mean of a Poisson count).
         encounter_rate: [0.0, 50.0],
         /// Value lost per unit of price index above the competitor's (value units).
-        price_weight: [0.0, INF],
+        price_weight: [0.0, FACTOR],
         /// Value lost per 10 minutes of wait beyond the market's (value units).
-        time_weight: [0.0, INF],
+        time_weight: [0.0, FACTOR],
         /// Value gained per unit of the firm's product advantage (value units).
-        product_weight: [0.0, INF],
+        product_weight: [0.0, FACTOR],
         /// Value gained per unit of staff capability above 0.7 (value units).
-        personnel_weight: [0.0, INF],
+        personnel_weight: [0.0, FACTOR],
         /// Probability that a customer of this segment complains after a failure, at baseline channels (0-1).
         complaint_propensity: [0.0, 1.0],
         /// Multiplier on the competitor's pull for this segment (ratio).
-        switching_sensitivity: [0.0, INF],
+        switching_sensitivity: [0.0, FACTOR],
         /// Median balance of a new customer (EUR).
-        balance_median: [0.0, INF],
+        balance_median: [0.0, EUR],
     }
 }
 
@@ -231,13 +241,13 @@ section! {
         /// Competitors' price index (1.0 = market).
         competitor_price_index: [0.1, 5.0],
         /// Strength of competitors' offers (multiplier on the competitive churn hazard).
-        competitor_pull: [0.0, INF],
+        competitor_pull: [0.0, FACTOR],
         /// Growth of the pull per unit of price gap, times the segment's price weight (1/price-index unit).
-        price_pull: [0.0, INF],
+        price_pull: [0.0, FACTOR],
         /// The firm's product advantage over the market (value units; 0 = par).
         product_advantage: [-10.0, 10.0],
         /// Wait customers accept as normal (minutes).
-        wait_benchmark: [0.0, INF],
+        wait_benchmark: [0.0, MINUTES],
     }
 }
 
@@ -247,9 +257,9 @@ section! {
         /// Extra complaint probability at full channel effect of the recovery budget (probability points).
         channel_boost: [0.0, 1.0],
         /// Recovery spend per customer giving half the full recovery effect (EUR/customer/year).
-        recovery_half_effect: [0.01, INF],
+        recovery_half_effect: [0.01, EUR],
         /// How much more loyal customers voice rather than exit (multiplier per loyalty unit above 0.5).
-        voice_loyalty: [0.0, INF],
+        voice_loyalty: [0.0, FACTOR],
         /// Probability that a complaint is resolved with no recovery budget (0-1).
         resolve_base: [0.0, 1.0],
         /// Extra resolution probability at full recovery effect (probability points).
@@ -266,7 +276,7 @@ section! {
         fast_lift: [0.0, 5.0],
         /// Relative increase of the competitive churn hazard at full grievance: a failure makes an
         /// uncommitted customer receptive to competitors' offers, a loyal one forgives (multiplier).
-        grievance_multiplier: [0.0, INF],
+        grievance_multiplier: [0.0, FACTOR],
         /// Share of grievance remaining one month later (0-1 per month).
         grievance_persistence: [0.0, 1.0],
         /// Grievance left by a failure the customer kept silent about (0-1).
@@ -278,7 +288,7 @@ section! {
         /// Grievance left by a fast resolution (0-1).
         grievance_fast: [0.0, 1.0],
         /// Handling cost per complaint (EUR/complaint).
-        handling_cost: [0.0, INF],
+        handling_cost: [0.0, EUR],
     }
 }
 
@@ -312,7 +322,7 @@ section! {
         /// Satisfaction gained from one follow-up contact by a satisfied customer (satisfaction points).
         followup_satisfaction: [0.0, 5.0],
         /// Cost of one follow-up contact (EUR/contact).
-        followup_cost: [0.0, INF],
+        followup_cost: [0.0, EUR],
         /// Probability per month that a fully loyal customer takes one more product (1/month).
         cross_sell: [0.0, 1.0],
         /// Most products one customer holds (products).
@@ -348,19 +358,19 @@ section! {
     /// New customers: marketing, referrals and deterrence by word of mouth.
     Acquisition {
         /// New customers per month who come on their own (customers/month).
-        organic: [0.0, INF],
+        organic: [0.0, 1e9],
         /// New customers per month from marketing at saturation (customers/month).
-        marketing_max: [0.0, INF],
+        marketing_max: [0.0, 1e9],
         /// Marketing budget giving half of `marketing_max` (EUR/year).
-        marketing_half_effect: [1.0, INF],
+        marketing_half_effect: [1.0, EUR],
         /// New customers per month referred by each promoter (loyal and delighted customer) (1/month).
         referral_rate: [0.0, 1.0],
         /// Prospects deterred per month by each dissatisfied customer (1/month).
         deterrence_rate: [0.0, 1.0],
         /// Prospects deterred by each unresolved complaint (prospects/complaint).
-        unresolved_deterrence: [0.0, INF],
+        unresolved_deterrence: [0.0, FACTOR],
         /// Relative drop in acquisition per unit of price index above the competitor's (1/price-index unit).
-        price_elasticity: [0.0, INF],
+        price_elasticity: [0.0, 20.0],
         /// Satisfaction above which a loyal customer promotes the firm (1-5).
         promoter_satisfaction: [1.0, 5.0],
         /// Loyalty above which a satisfied customer promotes the firm (0-1).
@@ -380,23 +390,23 @@ section! {
         /// Yearly balance growth of a fully loyal customer (1/year).
         balance_growth: [-1.0, 1.0],
         /// Largest balance multiple of the starting balance a customer reaches (ratio).
-        balance_cap: [1.0, INF],
+        balance_cap: [1.0, 1e6],
         /// Net interest margin earned on balances at price index 1 (1/year).
         margin: [0.0, 1.0],
         /// Fee income per product per month at price index 1 (EUR/product/month).
-        fee_per_product: [0.0, INF],
+        fee_per_product: [0.0, EUR],
         /// Cost of one service encounter (EUR/encounter).
-        cost_per_encounter: [0.0, INF],
+        cost_per_encounter: [0.0, EUR],
         /// Fixed cost to serve one customer per month (EUR/customer/month).
-        cost_per_customer: [0.0, INF],
+        cost_per_customer: [0.0, EUR],
         /// Share of the cost to serve saved with five years' tenure (0-1).
         tenure_cost_saving: [0.0, 1.0],
         /// Onboarding cost of one new customer (EUR/customer).
-        onboarding_cost: [0.0, INF],
+        onboarding_cost: [0.0, EUR],
         /// Fixed overhead (EUR/year).
-        overhead: [0.0, INF],
+        overhead: [0.0, EUR],
         /// Mean tenure of the customers at month 0 (months).
-        initial_tenure_mean: [0.0, INF],
+        initial_tenure_mean: [0.0, 1200.0],
         /// Products held by a new customer (products).
         initial_products: [1.0, 50.0],
     }
