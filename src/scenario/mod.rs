@@ -303,8 +303,10 @@ impl Scenario {
             return Err(invalid("simulation.months", "must be at least 1".into()));
         }
         let levers = f.levers.try_map(|k, (lo, hi), v| {
-            v.check(&format!("levers.{k}"), lo, hi)
-                .map_err(|m| invalid(&format!("levers.{k}"), m))
+            v.check(&format!("levers.{k}"), lo, hi).map_err(|(step, m)| match step {
+                Some(i) => invalid(&format!("levers.{k}[{i}]"), m),
+                None => invalid(&format!("levers.{k}"), m),
+            })
         })?;
         let spec = Params {
             employees: f.employees,

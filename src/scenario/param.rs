@@ -415,23 +415,26 @@ impl<'de> Deserialize<'de> for LeverSpec {
 
 impl LeverSpec {
     /// Checks every step's value against `[lo, hi]`; the schedule must start at
-    /// month 0 and have increasing months.
-    pub fn check(&self, key: &str, lo: f64, hi: f64) -> Result<Lever, ParamError> {
+    /// month 0 and have increasing months. An error names the step it is about, if one.
+    pub fn check(&self, key: &str, lo: f64, hi: f64) -> Result<Lever, (Option<usize>, ParamError)> {
         match self {
-            LeverSpec::Constant(p) => Ok(Lever(vec![(0, p.check(key, lo, hi)?)])),
+            LeverSpec::Constant(p) => Ok(Lever(vec![(0, p.check(key, lo, hi).map_err(|e| (None, e))?)])),
             LeverSpec::Schedule(steps) => {
                 if steps.first().map(|s| s.from_month) != Some(0) {
-                    return Err("a schedule must start with { from_month = 0, value = … }".into());
+                    return Err((
+                        Some(0),
+                        "a schedule must start with { from_month = 0, value = … }".into(),
+                    ));
                 }
-                if steps.windows(2).any(|w| w[0].from_month >= w[1].from_month) {
-                    return Err("schedule months must increase from step to step".into());
+                if let Some(i) = steps.windows(2).position(|w| w[0].from_month >= w[1].from_month) {
+                    return Err((Some(i + 1), "schedule months must increase from step to step".into()));
                 }
                 let mut out = Vec::with_capacity(steps.len());
                 for (i, s) in steps.iter().enumerate() {
                     let p = s
                         .value
                         .check(&format!("{key}[{i}]"), lo, hi)
-                        .map_err(|e| format!("step {i}: {e}"))?;
+                        .map_err(|e| (Some(i), format!("step {i}: {e}")))?;
                     out.push((s.from_month, p));
                 }
                 Ok(Lever(out))

@@ -190,7 +190,7 @@ fn satisfied_yet_churning(lab: &Lab) -> Result<(String, bool)> {
             100.0 * f2.mean,
             interval(f2.ci95, 100.0, "%")
         ),
-        f2.ci95[0] >= 0.60 && f2.ci95[1] <= 0.90,
+        f2.within(0.60, 0.90),
     ))
 }
 

@@ -449,3 +449,267 @@ fn values_at_the_top_of_their_ranges_run_to_finite_results() {
         }
     }
 }
+
+/// A tiny run through the library, for the output tests.
+fn tiny_result() -> spc::RunResult {
+    struct Quiet;
+    impl spc::Observe for Quiet {}
+    let s = spc::Scenario::load(
+        &scenario("baseline"),
+        &[
+            "simulation.customers=100".parse().unwrap(),
+            "simulation.months=6".parse().unwrap(),
+        ],
+    )
+    .unwrap();
+    let options = spc::RunOptions {
+        seed: 1,
+        replications: 2,
+        threads: 1,
+    };
+    spc::Design::new(vec![s], options).unwrap().run(&Quiet).unwrap()
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Family 1: a result that is not finite is refused before anything is written, naming the
+/// scenario and replication, with exit code 1.
+#[test]
+fn a_result_that_is_not_finite_is_never_written() {
+    let mut result = tiny_result();
+    result.scenarios[0].replications[1].metrics.npv = f64::NAN;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("summary.json"), "previous").unwrap();
+    let no = std::sync::atomic::AtomicBool::new(false);
+    let e = spc::output::write_all(&result, dir.path(), "", &no, &|_| Ok(())).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("baseline") && text.contains("replication 1") && text.contains("npv"),
+        "{text}"
+    );
+    assert_eq!(e.exit_code(), 1);
+    assert_eq!(names(dir.path()), vec!["summary.json"]);
+    result.scenarios[0].replications[1].metrics.npv = 1.0;
+    result.scenarios[0].replications[0].metrics.complaint_rate = f64::INFINITY;
+    assert!(spc::output::write_all(&result, dir.path(), "", &no, &|_| Ok(())).is_err());
+}
+
+/// Family 10: cancellation is honoured up to the move into place; a stale staging folder is
+/// removed; files of an earlier kind of run go, a user's files stay; two runs to one folder
+/// both finish.
+#[test]
+fn the_output_commit_is_cancellable_locked_and_removes_only_what_spc_wrote() {
+    let result = tiny_result();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("summary.json"), "previous").unwrap();
+    std::fs::create_dir(d.join(".spc-staging-4000000")).unwrap();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    // Ctrl-C while the plots are written: nothing moves.
+    let e = spc::output::write_all(&result, d, "", &cancel, &|stage| {
+        std::fs::write(stage.join("report.html"), "x").unwrap();
+        cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    })
+    .unwrap_err();
+    assert!(matches!(e, spc::Error::Interrupted), "{e}");
+    assert_eq!(std::fs::read_to_string(d.join("summary.json")).unwrap(), "previous");
+    assert_eq!(
+        names(d),
+        vec![".spc-lock", "summary.json"],
+        "stale and own staging removed"
+    );
+    // A run with plots, then the user's own file in plots/, then a run without plots.
+    cancel.store(false, std::sync::atomic::Ordering::SeqCst);
+    spc::output::write_all(&result, d, "", &cancel, &|stage| {
+        std::fs::create_dir(stage.join("plots")).unwrap();
+        std::fs::write(stage.join("plots/npv.svg"), "svg").unwrap();
+        std::fs::write(stage.join("report.html"), "html").unwrap();
+        std::fs::write(stage.join("comparison.json"), "{}").unwrap();
+        Ok(())
+    })
+    .unwrap();
+    std::fs::write(d.join("plots/mine.txt"), "the user's").unwrap();
+    std::fs::write(d.join("notes.txt"), "the user's").unwrap();
+    spc::output::write_all(&result, d, "", &cancel, &|_| Ok(())).unwrap();
+    assert_eq!(
+        names(d),
+        vec![
+            ".spc-lock",
+            "manifest.json",
+            "monthly.csv",
+            "notes.txt",
+            "plots",
+            "replications.csv",
+            "summary.json"
+        ]
+    );
+    assert_eq!(names(&d.join("plots")), vec!["mine.txt"]);
+    // Two runs at once into one folder.
+    let out = tempfile::tempdir().unwrap();
+    let start = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("spc"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "run",
+                "baseline",
+                "-r",
+                "2",
+                "--customers",
+                "300",
+                "--months",
+                "12",
+                "-q",
+                "--out",
+            ])
+            .arg(out.path())
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (start(), start());
+    assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+    assert!(!names(out.path()).iter().any(|n| n.starts_with(".spc-staging")));
+}
+
+/// Family 2: charts of extreme but finite values draw promptly.
+#[test]
+fn charts_of_extreme_values_draw_promptly() {
+    use spc::output::format::Unit;
+    use spc::report::charts::{BoxRow, Chart, Key, Panel};
+    let dir = tempfile::tempdir().unwrap();
+    let huge = [-1e308, -1e300, 0.0, 1e300, f64::MAX];
+    let key = |i: usize| Key {
+        label: format!("s{i}"),
+        index: i,
+    };
+    let charts = [
+        Chart::Fan {
+            title: "t".into(),
+            y_label: "y".into(),
+            unit: Unit::Eur,
+            panels: vec![
+                Panel {
+                    key: key(0),
+                    bands: vec![huge; 12],
+                    mark: None,
+                },
+                Panel {
+                    key: key(1),
+                    bands: vec![[5e-324; 5]; 3],
+                    mark: Some(2),
+                },
+            ],
+            reference: Some(("r".into(), vec![f64::MAX; 12])),
+            zero_line: true,
+        },
+        Chart::Boxes {
+            title: "t".into(),
+            x_label: "x".into(),
+            unit: Unit::Eur,
+            rows: vec![
+                BoxRow {
+                    key: key(0),
+                    bands: huge,
+                    mean: 1e308,
+                    note: None,
+                },
+                BoxRow {
+                    key: key(1),
+                    bands: [1e300; 5],
+                    mean: -1e308,
+                    note: None,
+                },
+            ],
+            zero_line: true,
+        },
+        Chart::ChurnByScore {
+            title: "t".into(),
+            rates: [(1e308, 0.0, f64::MAX); 5],
+        },
+        Chart::Panels {
+            title: "t".into(),
+            measures: vec![("m".into(), Unit::Eur)],
+            rows: vec![(key(0), vec![[1e308, -1e308, f64::MAX]]), (key(1), vec![[-1e308; 3]])],
+        },
+    ];
+    let start = Instant::now();
+    for (i, chart) in charts.into_iter().enumerate() {
+        let fig = spc::report::Figure {
+            stem: format!("c{i}"),
+            section: spc::report::Section::Money,
+            chart,
+            caption: String::new(),
+        };
+        let _ = spc::report::render(&fig, dir.path());
+    }
+    assert!(start.elapsed() < Duration::from_secs(60), "{:?}", start.elapsed());
+}
+
+/// Families 7, 8 and 9: memory refused with an estimate for every input that allocates; a huge
+/// thread count capped with a note; one replication says n/a, never NaN.
+#[test]
+fn memory_threads_and_one_replication() {
+    for set in [
+        "levers.staff=1e9",
+        "acquisition.organic=1e9",
+        "acquisition.marketing_max=1e9",
+    ] {
+        refused(&["baseline", "--set", set], &["GiB", "memory"]);
+    }
+    refused(
+        &["baseline", "--customers", "1", "--months", "4000000000"],
+        &["GiB", "months"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = spc()
+        .args([
+            "run",
+            "baseline",
+            "-j",
+            "10000",
+            "-r",
+            "1",
+            "--customers",
+            "200",
+            "--months",
+            "12",
+            "--no-plots",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("capped"), "{stderr}");
+    assert!(!stdout.contains("NaN") && !stderr.contains("NaN"), "{stdout}");
+    let out = spc()
+        .args([
+            "compare",
+            "baseline",
+            "training",
+            "-r",
+            "1",
+            "--customers",
+            "200",
+            "--months",
+            "12",
+            "--no-plots",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && !stdout.contains("NaN"), "{stdout}");
+}
