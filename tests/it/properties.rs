@@ -128,6 +128,10 @@ proptest! {
         // A few combinations are refused (segment shares all 0, defection above affection).
         prop_assume!(loaded.is_ok());
         let s = loaded.unwrap();
+        // Combinations whose customer base could outgrow memory (referral and acquisition rates at
+        // their tops compound over the months) are what `spc run` refuses with an estimate
+        // (`limits`' and robust's tests); they are not simulated here.
+        prop_assume!(spc::limits::replication_bytes(&s) < 2e9);
         let rep = spc::engine::replicate(&s, seed, 0, 0, &|| false).expect("not cancelled");
         for &m in Metric::ALL {
             let v = rep.metrics.get(m);
