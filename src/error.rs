@@ -77,6 +77,14 @@ pub enum Error {
         /// Available (GiB).
         have_gib: f64,
     },
+    /// A shard folder cannot be merged: unreadable, of another experiment, missing or given twice.
+    #[error("{}: {message}", path.display())]
+    Shard {
+        /// The shard folder or file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// Run options that cannot work together or are out of range.
     #[error("{0}")]
     Options(String),

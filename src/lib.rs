@@ -30,6 +30,7 @@ pub mod output;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod slurm;
 pub mod stats;
 pub mod validate;
 

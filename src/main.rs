@@ -12,6 +12,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use spc::experiment::shard::{self, Kind, Shard};
 use spc::{Design, Error, Observe, Override, RunOptions, Scenario};
 
 /// Agent-based Monte Carlo simulator of the service profit chain.
@@ -50,6 +51,12 @@ enum Command {
     /// Sobol' indices of a metric, or of the paired difference ALTERNATIVE minus SCENARIO.
     /// Writes sensitivity.json and sensitivity_runs.csv.
     Sensitivity(SensitivityArgs),
+    /// Combine the shard folders of a run split with --shard K/N into exactly the files
+    /// the unsharded run writes (charts and report drawn here).
+    Merge(MergeArgs),
+    /// Write a Slurm batch script that runs a command as N array tasks (one shard each)
+    /// and a merge job that depends on them; `--submit` also submits both.
+    Slurm(SlurmArgs),
 }
 
 #[derive(Args, Debug)]
@@ -111,6 +118,47 @@ struct SensitivityArgs {
     switch: bool,
     #[command(flatten)]
     sim: SimArgs,
+}
+
+#[derive(Args, Debug)]
+struct MergeArgs {
+    /// The shard folders, every shard 0..N of one run exactly once, in any order.
+    #[arg(value_name = "SHARD_DIR", required = true)]
+    shards: Vec<PathBuf>,
+    /// Output folder of the merged results.
+    #[arg(short, long, value_name = "DIR", default_value = "output")]
+    out: PathBuf,
+    /// No table; errors only.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Write only the data files: no plots/ and no report.html.
+    #[arg(long)]
+    no_plots: bool,
+}
+
+#[derive(Args, Debug)]
+struct SlurmArgs {
+    /// Number of shards (array tasks).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10000))]
+    shards: u32,
+    /// Folder for the scripts, the shard folders (shards/), the task logs (logs/) and the merged results (result/).
+    #[arg(short, long, value_name = "DIR", default_value = "slurm")]
+    out: PathBuf,
+    /// CPUs per array task (its worker threads).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    cpus_per_task: u16,
+    /// Time limit of each task, in Slurm's format (e.g. 30, 2:00:00).
+    #[arg(long, value_name = "TIME", default_value = "1:00:00")]
+    time: String,
+    /// Partition to submit to [default: the cluster's default].
+    #[arg(long, value_name = "NAME")]
+    partition: Option<String>,
+    /// Submit both jobs with sbatch (the merge job after the array succeeds).
+    #[arg(long)]
+    submit: bool,
+    /// The command to split: `run ...` or `compare ...`, as given to spc, without --shard and --out.
+    #[arg(value_name = "COMMAND", required = true, last = true, num_args = 1..)]
+    command: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -216,6 +264,10 @@ struct SimArgs {
     /// Write only the data files: no plots/ and no report.html.
     #[arg(long)]
     no_plots: bool,
+    /// Run only shard K of N (K from 0) of the replications and write a shard folder to --out
+    /// instead of results; `spc merge` combines the N folders into the unsharded files.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
 }
 
 #[derive(Args, Debug)]
@@ -288,6 +340,61 @@ impl SimArgs {
         Scenario::load(&scenario_path(name), &self.overrides()?)
     }
 
+    fn outputs(&self) -> Outputs<'_> {
+        Outputs {
+            out: &self.out,
+            quiet: self.quiet,
+            no_plots: self.no_plots,
+        }
+    }
+
+    /// Refuses --shard for a command that cannot split its work yet.
+    fn no_shard(&self, command: &str) -> Result<(), Error> {
+        match self.shard {
+            Some(_) => Err(Error::Options(format!(
+                "--shard is not supported by `spc {command}` yet; run and compare take it"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// With --shard: runs this shard of `design` and writes its shard folder; `true` if it did.
+    fn run_shard(&self, design: &Design, kind: Kind, terminal: &Terminal) -> anyhow::Result<bool> {
+        let Some(shard) = self.shard else {
+            return Ok(false);
+        };
+        let header = shard::run(
+            design,
+            shard,
+            kind,
+            serde_json::json!({}),
+            &self.out,
+            &command_line(),
+            terminal,
+        )
+        .with_context(|| format!("writing shard {shard} to {}", self.out.display()))?;
+        terminal.finish();
+        if !self.quiet {
+            println!(
+                "shard {shard}: {} of {} replications in {:.1} s, written to {}",
+                header.units.len(),
+                design.units().len(),
+                header.elapsed_seconds,
+                self.out.display()
+            );
+        }
+        Ok(true)
+    }
+}
+
+/// Where results go and what is written besides the data files.
+struct Outputs<'a> {
+    out: &'a Path,
+    quiet: bool,
+    no_plots: bool,
+}
+
+impl Outputs<'_> {
     /// Plots and report.html into the staging folder, unless --no-plots.
     fn report(&self, result: &spc::RunResult, c: Option<&spc::compare::Comparison>, stage: &Path) -> Result<(), Error> {
         if self.no_plots {
@@ -295,6 +402,42 @@ impl SimArgs {
         } else {
             spc::report::write(result, c, stage)
         }
+    }
+
+    /// The files of `spc run`, then its table.
+    fn run(&self, result: &spc::RunResult, cancel: &AtomicBool) -> anyhow::Result<()> {
+        spc::output::write_all(result, self.out, &command_line(), cancel, &|stage| {
+            self.report(result, None, stage)
+        })
+        .with_context(|| format!("writing results to {}", self.out.display()))?;
+        if !self.quiet {
+            print!("{}", spc::output::terminal_table(result));
+            println!("results in {}", self.out.display());
+        }
+        Ok(())
+    }
+
+    /// The files of `spc compare`, then its table.
+    fn compare(
+        &self,
+        result: &spc::RunResult,
+        comparison: &spc::compare::Comparison,
+        precision: Option<spc::compare::Precision>,
+        cancel: &AtomicBool,
+    ) -> anyhow::Result<()> {
+        spc::output::write_all(result, self.out, &command_line(), cancel, &|stage| {
+            spc::output::compare::write_comparison(comparison, &stage.join("comparison.json"))?;
+            self.report(result, Some(comparison), stage)
+        })
+        .with_context(|| format!("writing results to {}", self.out.display()))?;
+        if !self.quiet {
+            print!("{}", spc::output::compare::comparison_table(comparison));
+            if let Some(p) = precision {
+                println!("{}", p.verdict(comparison).1);
+            }
+            println!("results in {}", self.out.display());
+        }
+        Ok(())
     }
 }
 
@@ -364,17 +507,13 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let sim = &args.sim;
     let scenarios = sim.load(&args.scenarios)?;
     let terminal = Terminal::new(sim.quiet);
-    let result = Design::new(scenarios, sim.options())?.run(&terminal)?;
-    terminal.finish();
-    spc::output::write_all(&result, &sim.out, &command_line(), &terminal.cancel, &|stage| {
-        sim.report(&result, None, stage)
-    })
-    .with_context(|| format!("writing results to {}", sim.out.display()))?;
-    if !sim.quiet {
-        print!("{}", spc::output::terminal_table(&result));
-        println!("results in {}", sim.out.display());
+    let design = Design::new(scenarios, sim.options())?;
+    if sim.run_shard(&design, Kind::Run, &terminal)? {
+        return Ok(());
     }
-    Ok(())
+    let result = design.run(&terminal)?;
+    terminal.finish();
+    sim.outputs().run(&result, &terminal.cancel)
 }
 
 fn compare(args: &CompareArgs) -> anyhow::Result<()> {
@@ -387,21 +526,74 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
         half_width,
         max_replications: args.max_replications,
     });
+    if sim.shard.is_some() && precision.is_some() {
+        return Err(Error::Options(
+            "--shard cannot be used with --precision: each round's size depends on the results of the rounds before"
+                .into(),
+        )
+        .into());
+    }
     let terminal = Terminal::new(sim.quiet);
     let design = Design::new(scenarios, sim.options())?;
+    if sim.run_shard(&design, Kind::Compare, &terminal)? {
+        return Ok(());
+    }
     let (result, comparison) = spc::compare::run(&design, precision, &terminal)?;
     terminal.finish();
-    spc::output::write_all(&result, &sim.out, &command_line(), &terminal.cancel, &|stage| {
-        spc::output::compare::write_comparison(&comparison, &stage.join("comparison.json"))?;
-        sim.report(&result, Some(&comparison), stage)
-    })
-    .with_context(|| format!("writing results to {}", sim.out.display()))?;
-    if !sim.quiet {
-        print!("{}", spc::output::compare::comparison_table(&comparison));
-        if let Some(p) = precision {
-            println!("{}", p.verdict(&comparison).1);
-        }
-        println!("results in {}", sim.out.display());
+    sim.outputs().compare(&result, &comparison, precision, &terminal.cancel)
+}
+
+fn merge(args: &MergeArgs) -> anyhow::Result<()> {
+    let merged = shard::merge(&args.shards)?;
+    let outputs = Outputs {
+        out: &args.out,
+        quiet: args.quiet,
+        no_plots: args.no_plots,
+    };
+    let terminal = Terminal::new(args.quiet);
+    match merged.kind {
+        Kind::Run => outputs.run(&merged.result, &terminal.cancel),
+        Kind::Compare => outputs.compare(
+            &merged.result,
+            &spc::compare::compare(&merged.result),
+            None,
+            &terminal.cancel,
+        ),
+    }
+}
+
+fn slurm(args: &SlurmArgs) -> anyhow::Result<()> {
+    let spc = std::env::current_exe().context("finding the spc binary for the batch scripts")?;
+    let cwd = std::env::current_dir().context("reading the current folder")?;
+    let out = cwd.join(&args.out);
+    let plan = spc::slurm::Plan {
+        spc,
+        workdir: cwd,
+        out,
+        shards: args.shards,
+        cpus_per_task: args.cpus_per_task,
+        time: args.time.clone(),
+        partition: args.partition.clone(),
+        command: args.command.clone(),
+    };
+    let files = plan.write()?;
+    println!(
+        "wrote {}",
+        files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if args.submit {
+        let (array, merge) = plan.submit()?;
+        println!(
+            "submitted array job {array} ({} tasks) and merge job {merge}",
+            args.shards
+        );
+        println!("results in {}", plan.out.join("result").display());
+    } else {
+        println!("submit with: bash {}", plan.out.join(spc::slurm::SUBMIT).display());
     }
     Ok(())
 }
@@ -446,6 +638,7 @@ fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
 fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     use spc::analysis::{design::ParamsFile, sweep};
     let sim = &args.sim;
+    sim.no_shard("sweep")?;
     let scenario = sim.load_one(&args.scenario)?;
     let options = sim.options_with(10);
     let points = match &args.design {
@@ -480,6 +673,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
 fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
     use spc::analysis::sensitivity::{self, Method};
     let sim = &args.sim;
+    sim.no_shard("sensitivity")?;
     let scenario = sim.load_one(&args.scenario)?;
     let alternative = args.alternative.as_deref().map(|a| sim.load_one(a)).transpose()?;
     let factors = match &args.params {
@@ -561,6 +755,8 @@ fn main() -> ExitCode {
         Command::Lesson(args) => lesson(args).map(|()| ExitCode::SUCCESS),
         Command::Sweep(args) => sweep(args).map(|()| ExitCode::SUCCESS),
         Command::Sensitivity(args) => sensitivity(args).map(|()| ExitCode::SUCCESS),
+        Command::Merge(args) => merge(args).map(|()| ExitCode::SUCCESS),
+        Command::Slurm(args) => slurm(args).map(|()| ExitCode::SUCCESS),
     };
     match outcome {
         Ok(code) => code,

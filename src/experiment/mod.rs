@@ -12,6 +12,8 @@
 //! Progress and cancellation reach a run through an [`Observe`]r, never
 //! through arguments threaded into the model.
 
+pub mod shard;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 

@@ -289,6 +289,17 @@ impl Scenario {
             .map_err(|e| blame(Fault::Checked(e), &doc, &sources, &texts))
     }
 
+    /// A scenario rebuilt from its record (a shard's): its name, source file, file hash
+    /// and resolved parameters, checked again as a file would be.
+    pub fn restore(name: &str, source: &Path, file_hash: &str, resolved: toml::Table) -> Result<Scenario> {
+        let file = ScenarioFile::deserialize(toml::Value::Table(resolved.clone())).map_err(|e| Error::Parse {
+            line: None,
+            path: source.to_path_buf(),
+            message: e.to_string().trim().to_string(),
+        })?;
+        Scenario::check(file, source, resolved, file_hash.to_string(), name.to_string()).map(|s| s.renamed(name))
+    }
+
     fn check(f: ScenarioFile, path: &Path, resolved: toml::Table, file_hash: String, stem: String) -> Result<Scenario> {
         let invalid = |key: &str, message: String| Error::Invalid {
             line: None,

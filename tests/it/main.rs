@@ -12,6 +12,7 @@ mod ranking;
 mod report;
 mod robust;
 mod sensitivity;
+mod shards;
 mod slurm;
 mod sweep;
 mod util;

@@ -51,6 +51,28 @@ impl Slurm {
     }
 }
 
+impl Slurm {
+    /// Runs `sbatch --parsable ARGS` (add `--wait` to wait for the job) and returns the job id;
+    /// fails the test with sbatch's message and the logs in `logs` if it fails.
+    pub fn sbatch(&self, args: &[&std::ffi::OsStr], logs: &Path) -> String {
+        let out = Command::new("sbatch")
+            .env("SLURM_CONF", &self.conf)
+            .arg("--parsable")
+            .args(args)
+            .output()
+            .expect("sbatch runs");
+        assert!(
+            out.status.success(),
+            "sbatch {args:?} failed ({}): {}\nlogs:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr),
+            task_logs(logs)
+        );
+        let id = String::from_utf8_lossy(&out.stdout);
+        id.trim().split(';').next().unwrap_or_default().to_string()
+    }
+}
+
 /// Every task log in `logs`, with its name.
 fn task_logs(logs: &Path) -> String {
     let mut names: Vec<_> = std::fs::read_dir(logs)
@@ -94,4 +116,56 @@ fn an_array_job_runs_spc_on_every_task_with_the_same_results() {
     assert!(!replications[0].is_empty());
     assert!(replications[1] == replications[0], "task 1 differs from task 0");
     assert!(replications[2] == replications[0], "task 2 differs from task 0");
+}
+
+#[test]
+fn spc_slurm_runs_three_shards_as_an_array_and_the_merge_job_writes_the_unsharded_files() {
+    let slurm = Slurm::require();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let args = [
+        "run",
+        "baseline",
+        "--customers",
+        "500",
+        "--months",
+        "12",
+        "-r",
+        "7",
+        "--seed",
+        "3",
+    ];
+    let whole = tmp.path().join("whole");
+    crate::util::spc()
+        .args(args)
+        .arg("--out")
+        .arg(&whole)
+        .arg("-q")
+        .assert()
+        .success();
+    let plan = tmp.path().join("slurm");
+    crate::util::spc()
+        .args(["slurm", "--shards", "3", "--time", "10", "--out"])
+        .arg(&plan)
+        .arg("--")
+        .args(args)
+        .assert()
+        .success();
+    let logs = plan.join("logs");
+    let array = slurm.sbatch(&[plan.join("spc-shards.sbatch").as_os_str()], &logs);
+    let after = format!("--dependency=afterok:{array}");
+    slurm.sbatch(
+        &[
+            "--wait".as_ref(),
+            after.as_ref(),
+            plan.join("spc-merge.sbatch").as_os_str(),
+        ],
+        &logs,
+    );
+    for k in 0..3 {
+        assert!(
+            plan.join(format!("shards/shard-{k}/shard.json")).is_file(),
+            "shard {k} written"
+        );
+    }
+    crate::shards::assert_same_files(&whole, &plan.join("result"));
 }
