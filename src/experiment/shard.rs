@@ -376,8 +376,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged> {
     let all = design.units();
     let mut outcomes = Vec::with_capacity(all.len());
     let mut elapsed = Duration::ZERO;
-    for k in 0..count {
-        let i = by_index[k].unwrap_or_default();
+    for i in by_index.iter().map(|i| i.unwrap_or_default()) {
         let (dir, h) = (&dirs[i], &headers[i]);
         if h.units != h.shard.take(&all) {
             return Err(shard_error(
