@@ -78,6 +78,39 @@ impl AltComparison {
     }
 }
 
+/// Smallest share of replications in which the alternative must beat the baseline to be adopted.
+pub const ADOPT_P_BETTER: f64 = 0.8;
+
+/// The rule behind a verdict, in words.
+pub const RULE: &str = "adopt only if the 95% interval of dNPV lies above zero and the alternative beats the baseline \
+                        in at least 80% of replications; reject if the interval lies below zero and it beats the \
+                        baseline in at most 20%";
+
+/// What the numbers say to do about an alternative ([`RULE`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Better with high confidence: its mean NPV gain is sure, and it wins in most replications.
+    Adopt,
+    /// Worse with high confidence.
+    Reject,
+    /// Neither: the gain is uncertain, or sure on average but not replication by replication.
+    Unclear,
+}
+
+impl AltComparison {
+    /// The decision under [`RULE`].
+    pub fn decision(&self) -> Decision {
+        let ci = self.delta(Metric::Npv).ci95;
+        if ci[0] > 0.0 && self.p_better >= ADOPT_P_BETTER {
+            Decision::Adopt
+        } else if ci[1] < 0.0 && self.p_better <= 1.0 - ADOPT_P_BETTER {
+            Decision::Reject
+        } else {
+            Decision::Unclear
+        }
+    }
+}
+
 fn compare_one(base: &ScenarioRun, alt: &ScenarioRun) -> AltComparison {
     let pairs = || base.replications.iter().zip(&alt.replications);
     let mut delta = Vec::new();
@@ -219,4 +252,44 @@ pub fn run(design: &Design, precision: Option<Precision>, observer: &dyn Observe
         }
     }
     Ok((result, comparison))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An alternative whose dNPV has the 95% interval `ci` and which wins in `p_better` of replications.
+    fn alternative(ci: [f64; 2], p_better: f64) -> AltComparison {
+        let delta = Delta {
+            mean: 0.5 * (ci[0] + ci[1]),
+            ci95: ci,
+        };
+        AltComparison {
+            scenario: "alt".into(),
+            delta: Metric::ALL.iter().map(|&m| (m, delta)).collect(),
+            p_better,
+            incremental_investment: 0.0,
+            roi: None,
+            payback_month: Some(1),
+            variance_reduction: Vec::new(),
+            cumulative_profit_bands: Vec::new(),
+            npv_differences: vec![1.0, -1.0],
+        }
+    }
+
+    #[test]
+    fn adopt_needs_an_interval_above_zero_and_a_win_in_four_replications_of_five() {
+        // The issue's case: better on average, but a win in only 55% of replications.
+        assert_eq!(alternative([1e4, 9e4], 0.55).decision(), Decision::Unclear);
+        assert_eq!(alternative([1e4, 9e4], 0.8).decision(), Decision::Adopt);
+        assert_eq!(alternative([-1e4, 9e4], 0.95).decision(), Decision::Unclear);
+        assert_eq!(alternative([-9e4, -1e4], 0.1).decision(), Decision::Reject);
+        assert_eq!(alternative([-9e4, -1e4], 0.3).decision(), Decision::Unclear);
+        let text = crate::output::compare::verdict(&alternative([1e4, 9e4], 0.55));
+        assert!(
+            text.starts_with("unclear") && text.contains("P(better) >= 80%"),
+            "{text}"
+        );
+        assert!(crate::output::compare::verdict(&alternative([1e4, 9e4], 0.9)).starts_with("adopt"));
+    }
 }

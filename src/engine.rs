@@ -42,9 +42,11 @@ pub fn replicate(
         }
         months.push(firm.step(m));
     }
+    // A sample's money and customer counts, scaled up to the bank (a factor of 1 otherwise).
+    let up = scenario.scale_up();
     Some(Replication {
-        metrics: Metrics::from_months(&months, &firm.paths, drawn.params.finance.discount_rate),
-        monthly: month_rows(&months),
+        metrics: Metrics::from_months(&months, &firm.paths, drawn.params.finance.discount_rate).scaled(up),
+        monthly: month_rows(&months).iter().map(|r| r.scaled(up)).collect(),
         customer_months: months.iter().map(|m| u64::from(m.active_start)).sum(),
         response_sample: firm.response_sample.unwrap_or_default(),
     })

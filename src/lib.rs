@@ -22,6 +22,7 @@ pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod guards;
 pub mod lesson;
 pub mod limits;
 pub mod metrics;

@@ -239,9 +239,16 @@ struct SimArgs {
     /// Replications per scenario [default: 60].
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     replications: Option<u32>,
-    /// Customers at month 0 (overrides simulation.customers of every scenario).
+    /// The bank's customers at month 0 (overrides simulation.customers of every scenario);
+    /// amounts written per customers (`{ per = 10000, value = 40 }`) grow with it.
     #[arg(long, value_name = "N")]
     customers: Option<u32>,
+    /// Simulate the bank on a representative sample of N customers (sets simulation.sample):
+    /// amounts that grow with the bank (staff, budgets, acquisition, overhead) are scaled to the
+    /// sample, per-customer quantities stay, and money and customer counts in the results are
+    /// scaled back up to the bank's size (--customers or simulation.customers).
+    #[arg(long, value_name = "N")]
+    sample: Option<u32>,
     /// Horizon in months (overrides simulation.months of every scenario).
     #[arg(long, value_name = "N")]
     months: Option<u32>,
@@ -298,6 +305,9 @@ impl SimArgs {
         let mut out = Vec::new();
         if let Some(c) = self.customers {
             out.push(Override::flag("--customers", "simulation.customers", c));
+        }
+        if let Some(n) = self.sample {
+            out.push(Override::flag("--sample", "simulation.sample", n));
         }
         if let Some(m) = self.months {
             out.push(Override::flag("--months", "simulation.months", m));
@@ -404,6 +414,13 @@ impl Outputs<'_> {
         }
     }
 
+    /// The guards' warnings, on stderr even with --quiet: the figures of those scenarios mean little.
+    fn warn(&self, result: &spc::RunResult) {
+        for w in spc::guards::warnings(result) {
+            eprintln!("warning: {w}");
+        }
+    }
+
     /// The files of `spc run`, then its table.
     fn run(&self, result: &spc::RunResult, cancel: &AtomicBool) -> anyhow::Result<()> {
         spc::output::write_all(result, self.out, &command_line(), cancel, &|stage| {
@@ -414,6 +431,7 @@ impl Outputs<'_> {
             print!("{}", spc::output::terminal_table(result));
             println!("results in {}", self.out.display());
         }
+        self.warn(result);
         Ok(())
     }
 
@@ -431,12 +449,16 @@ impl Outputs<'_> {
         })
         .with_context(|| format!("writing results to {}", self.out.display()))?;
         if !self.quiet {
+            for note in spc::output::table::sample_notes(result) {
+                println!("{note}");
+            }
             print!("{}", spc::output::compare::comparison_table(comparison));
             if let Some(p) = precision {
                 println!("{}", p.verdict(comparison).1);
             }
             println!("results in {}", self.out.display());
         }
+        self.warn(result);
         Ok(())
     }
 }

@@ -44,6 +44,8 @@ pub struct MonthStats {
     pub wait_minutes: f64,
     /// Front-line head count.
     pub staff: u32,
+    /// Front-line load: encounters demanded over what the staff can serve (1 = at capacity).
+    pub staff_load: f64,
     /// Employees who quit.
     pub quits: u32,
     /// Mean effective capability of the front line.
@@ -79,8 +81,35 @@ pub struct MonthRow {
     pub profit: f64,
     /// Profit from month 1 to this one (EUR).
     pub cumulative_profit: f64,
+    /// Front-line load: encounters demanded over what the staff can serve (1 = at capacity).
+    pub staff_load: f64,
     /// The month's profit and loss, line by line (EUR).
     pub ledger: Ledger,
+}
+
+impl MonthRow {
+    /// This month of a bank `factor` times the size of the one simulated: customers and money
+    /// multiplied by `factor`, shares and means as they are.
+    pub fn scaled(&self, factor: f64) -> MonthRow {
+        let l = &self.ledger;
+        MonthRow {
+            active_customers: self.active_customers * factor,
+            profit: self.profit * factor,
+            cumulative_profit: self.cumulative_profit * factor,
+            ledger: Ledger {
+                revenue: l.revenue * factor,
+                cost_to_serve: l.cost_to_serve * factor,
+                complaint_handling: l.complaint_handling * factor,
+                acquisition: l.acquisition * factor,
+                marketing: l.marketing * factor,
+                salaries: l.salaries * factor,
+                hiring: l.hiring * factor,
+                investment: l.investment * factor,
+                overhead: l.overhead * factor,
+            },
+            ..*self
+        }
+    }
 }
 
 /// The series of [`MonthRow`] summarised over replications in `monthly.csv` and the fan charts.
@@ -169,6 +198,13 @@ macro_rules! metrics {
                     $(Metric::$variant => self.$name,)*
                 }
             }
+
+            /// The value of `metric`, to change it.
+            fn get_mut(&mut self, metric: Metric) -> &mut f64 {
+                match metric {
+                    $(Metric::$variant => &mut self.$name,)*
+                }
+            }
         }
     };
 }
@@ -217,7 +253,34 @@ impl Serialize for Metric {
     }
 }
 
+impl Metric {
+    /// Whether the metric is money or a count of customers, which grows with the bank: a sample's
+    /// value is scaled up to the bank ([`Metrics::scaled`]); every other metric is a rate, share or mean.
+    pub const fn grows_with_bank(self) -> bool {
+        matches!(
+            self,
+            Metric::Npv
+                | Metric::CumulativeProfit
+                | Metric::FinalCustomers
+                | Metric::Revenue
+                | Metric::Investment
+                | Metric::SpendNpv
+                | Metric::CustomerNpv
+        )
+    }
+}
+
 impl Metrics {
+    /// The metrics of a bank `factor` times the size of the one simulated: money and customer
+    /// counts multiplied by `factor`, the others as they are.
+    pub fn scaled(&self, factor: f64) -> Metrics {
+        let mut out = *self;
+        for &m in Metric::ALL.iter().filter(|m| m.grows_with_bank()) {
+            *out.get_mut(m) *= factor;
+        }
+        out
+    }
+
     /// Metric values, in the order of [`Metric::ALL`].
     pub fn values(&self) -> [f64; METRICS] {
         std::array::from_fn(|k| self.get(Metric::ALL[k]))
@@ -300,6 +363,9 @@ metrics! {
 
     /// Mean wait per encounter month (minutes).
     MeanWaitMinutes => mean_wait_minutes,
+
+    /// Mean front-line load over the months: encounters demanded over what the staff can serve (1 = at capacity).
+    StaffLoad => staff_load,
 
     /// 12-month retention after a failure the customer kept silent about (0-1).
     RetentionSilent => retention_silent,
@@ -385,6 +451,7 @@ impl Metrics {
             staff_capability: sum(&|m| m.capability) / n,
             mean_delivered_quality: ratio(sum(&|m| m.quality_sum), encounters),
             mean_wait_minutes: sum(&|m| m.wait_minutes) / n,
+            staff_load: sum(&|m| m.staff_load) / n,
             retention_silent: retention(1),
             retention_unresolved: retention(2),
             retention_resolved: retention(3),
@@ -411,6 +478,7 @@ pub fn month_rows(months: &[MonthStats]) -> Vec<MonthRow> {
                 churn: ratio(f64::from(m.churned), f64::from(m.active_start)),
                 profit: m.ledger.profit(),
                 cumulative_profit: cumulative,
+                staff_load: m.staff_load,
                 ledger: m.ledger,
             }
         })

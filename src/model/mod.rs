@@ -366,8 +366,9 @@ impl<'a> Firm<'a> {
         let max_staff = drawn.levers.staff.max().round().max(1.0) as u32;
         let staff0 = drawn.levers.staff.at(0).round().max(1.0) as u32;
         let mut pop = Customers::with_capacity(customers as usize * 2 + 1024);
+        let steady = customers::Steady::new(p);
         for id in 0..u64::from(customers) {
-            pop.push(Customer::draw(master, replication, id, true, p));
+            pop.push(Customer::initial(master, replication, id, p, &steady));
         }
         let demand = pop
             .iter()
@@ -658,6 +659,7 @@ impl<'a> Firm<'a> {
         st.detractors = detractors;
         st.wait_minutes = service.wait_minutes;
         st.staff = staff.staff;
+        st.staff_load = staff.workload;
         st.quits = staff.quits;
         st.capability = staff.capability;
         st.employee_satisfaction = staff.satisfaction;

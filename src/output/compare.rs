@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use crate::compare::{AltComparison, Comparison};
+use crate::compare::{AltComparison, Comparison, Decision};
 use crate::error::Result;
 use crate::metrics::Metric;
 use crate::output::format::{self, Unit};
@@ -63,15 +63,19 @@ pub fn verdict(a: &AltComparison) -> String {
     };
     let chance = format!("beats the baseline in {:.0}% of replications", 100.0 * a.p_better);
     let ci = format!("95% CI {} .. {}", money(npv.ci95[0]), money(npv.ci95[1]));
-    if npv.ci95[0] > 0.0 {
-        format!("adopt: NPV {} ({ci}); {payback}; {chance}.", money(npv.mean))
-    } else if npv.ci95[1] < 0.0 {
-        format!("reject: NPV {} ({ci}); {chance}.", money(npv.mean))
-    } else {
-        format!(
+    let rule = "rule: adopt if the 95% CI is above zero and P(better) >= 80%";
+    match a.decision() {
+        Decision::Adopt => format!("adopt: NPV {} ({ci}); {payback}; {chance} ({rule}).", money(npv.mean)),
+        Decision::Reject => format!("reject: NPV {} ({ci}); {chance}.", money(npv.mean)),
+        Decision::Unclear if npv.ci95[0] > 0.0 || npv.ci95[1] < 0.0 => format!(
+            "unclear: NPV {} on average ({ci}), but it {chance}: the outcome depends on the uncertain parameters \
+             as much as on the policy ({rule}).",
+            money(npv.mean)
+        ),
+        Decision::Unclear => format!(
             "unclear: NPV {} could go either way ({ci}); {chance}; more replications (--precision) would tell.",
             money(npv.mean)
-        )
+        ),
     }
 }
 
@@ -171,8 +175,9 @@ pub fn comparison_table(c: &Comparison) -> String {
     out.push_str(&crate::output::table::render(&h, &r));
     let _ = writeln!(
         out,
-        "\nPaired over {} replications (common random numbers). Verdicts:",
-        c.replications
+        "\nPaired over {} replications (common random numbers). Verdicts ({}):",
+        c.replications,
+        crate::compare::RULE
     );
     for a in &c.comparisons {
         let _ = writeln!(out, "  {}: {}", a.scenario, verdict(a));

@@ -35,6 +35,10 @@ pub struct ScenarioSummary<'a> {
     pub name: &'a str,
     /// What it tests.
     pub description: &'a str,
+    /// Customers of the bank at month 0 (`simulation.customers`).
+    pub customers: u32,
+    /// Customers simulated: the bank's, or a sample's; money and counts are scaled up to the bank.
+    pub simulated_customers: u32,
     /// Replications run.
     pub replications: usize,
     /// Every metric's distribution over replications, by name, in metric order.
@@ -56,6 +60,8 @@ pub struct SummaryDoc<'a> {
     pub seed: u64,
     /// Worker threads.
     pub threads: usize,
+    /// Where a run left the range the model is calibrated for ([`crate::guards`]).
+    pub warnings: Vec<crate::guards::Warning>,
 }
 
 /// The summary document of `result`.
@@ -67,6 +73,8 @@ pub fn summary(result: &RunResult) -> SummaryDoc<'_> {
             .map(|run| ScenarioSummary {
                 name: &run.scenario.name,
                 description: &run.scenario.description,
+                customers: run.scenario.bank_customers,
+                simulated_customers: run.scenario.customers,
                 replications: run.replications.len(),
                 metrics: metric_summaries(run)
                     .into_iter()
@@ -79,6 +87,7 @@ pub fn summary(result: &RunResult) -> SummaryDoc<'_> {
         customer_months_per_second: result.throughput(),
         seed: result.options.seed,
         threads: result.options.threads,
+        warnings: crate::guards::warnings(result),
     }
 }
 
@@ -96,6 +105,10 @@ pub struct ScenarioRecord<'a> {
     pub file: String,
     /// SHA-256 of the file and every file it extends.
     pub sha256: &'a str,
+    /// Customers of the bank at month 0.
+    pub customers: u32,
+    /// Customers simulated (a sample's, when below `customers`).
+    pub simulated_customers: u32,
     /// The resolved parameters (after `extends`, `--set` and edits).
     pub parameters: &'a toml::Table,
 }
@@ -144,6 +157,8 @@ pub fn write_manifest(result: &RunResult, command_line: &str, path: &Path) -> Re
                 name: &run.scenario.name,
                 file: run.scenario.source.display().to_string(),
                 sha256: &run.scenario.file_hash,
+                customers: run.scenario.bank_customers,
+                simulated_customers: run.scenario.customers,
                 parameters: &run.scenario.resolved,
             })
             .collect(),

@@ -75,10 +75,33 @@ pub fn summary_rows(result: &RunResult) -> Rows {
     (headers, rows)
 }
 
+/// Sentences on how a run was made that change how to read it: a bank simulated on a sample.
+pub fn sample_notes(result: &RunResult) -> Vec<String> {
+    result
+        .scenarios
+        .iter()
+        .filter(|run| run.scenario.customers < run.scenario.bank_customers)
+        .map(|run| {
+            let s = &run.scenario;
+            format!(
+                "{}: a bank of {} customers simulated on a representative sample of {} (per-customer quantities \
+                 unchanged); money and customer counts scaled up x{:.2}",
+                s.name,
+                value(Unit::Count, f64::from(s.bank_customers)),
+                value(Unit::Count, f64::from(s.customers)),
+                s.scale_up()
+            )
+        })
+        .collect()
+}
+
 /// The summary table of [`summary_rows`], then the throughput.
 pub fn terminal_table(result: &RunResult) -> String {
     let (headers, rows) = summary_rows(result);
     let mut out = render(&headers, &rows);
+    for note in sample_notes(result) {
+        let _ = writeln!(out, "{note}");
+    }
     let reps = result.scenarios.first().map_or(0, |s| s.replications.len());
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let _ = writeln!(

@@ -26,7 +26,7 @@ td:first-child,th:first-child{text-align:left}th{background:#f4f4f4;font-weight:
 .swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}\
 figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block}\
 figcaption{color:#444;margin:.4em 0;font-size:14px}.note{color:#666;font-size:13px}\
-dl dt{font-weight:600;margin-top:.5em}dl dd{margin-left:1.2em}ul.verdicts li{margin:.3em 0}";
+dl dt{font-weight:600;margin-top:.5em}dl dd{margin-left:1.2em}ul.verdicts li{margin:.3em 0}ul.warnings li{margin:.3em 0;color:#a40000}";
 
 /// The label and coloured swatch of scenario `name`, found in the run.
 fn named(result: &RunResult, name: &str) -> String {
@@ -59,6 +59,29 @@ fn table(result: &RunResult, (headers, rows): &Rows) -> String {
     t
 }
 
+/// The sample notes and the guards' warnings, if any, as the first thing on the page.
+fn notices(result: &RunResult) -> String {
+    let mut h = String::new();
+    for note in crate::output::table::sample_notes(result) {
+        let _ = write!(h, "<p class=\"note\">{}</p>", escape(&note));
+    }
+    let warnings = crate::guards::warnings(result);
+    if !warnings.is_empty() {
+        h.push_str("<h2>Warnings</h2><ul class=\"warnings\">");
+        for w in &warnings {
+            let _ = write!(
+                h,
+                "<li>{}: {}; check {}.</li>",
+                named(result, &w.scenario),
+                escape(&w.cause),
+                escape(w.check)
+            );
+        }
+        h.push_str("</ul><p class=\"note\">The results of these scenarios lie outside the range the model is calibrated for: read their figures, NPV included, as a sign that the scenario needs fixing, not as a forecast.</p>");
+    }
+    h
+}
+
 /// The whole page.
 pub fn page(result: &RunResult, comparison: Option<&Comparison>, figures: &[(Figure, String)]) -> String {
     let mut h = String::new();
@@ -68,7 +91,7 @@ pub fn page(result: &RunResult, comparison: Option<&Comparison>, figures: &[(Fig
          <title>spc report</title><style>{}{STYLE}</style></head><body>\
          <h1>Service profit chain: simulation report</h1>\
          <p class=\"note\">{} scenarios, {} replications each, seed {}, {:.2e} customer-months simulated in {:.1} s on {} threads (spc {}).</p>\
-         <h2>Summary</h2>{}<p class=\"note\">Means over replications. Reported score: the mean survey answer; top box: the share of answers that are 5; satisfied churners: the share of leavers whose last answer was 4 or 5.</p>",
+         {}<h2>Summary</h2>{}<p class=\"note\">Means over replications. Reported score: the mean survey answer; top box: the share of answers that are 5; satisfied churners: the share of leavers whose last answer was 4 or 5.</p>",
         font_face(),
         result.scenarios.len(),
         result.options.replications,
@@ -77,6 +100,7 @@ pub fn page(result: &RunResult, comparison: Option<&Comparison>, figures: &[(Fig
         result.elapsed.as_secs_f64(),
         result.options.threads,
         env!("CARGO_PKG_VERSION"),
+        notices(result),
         table(result, &summary_rows(result)),
     );
     h.push_str("<h2>Scenarios</h2><dl>");
@@ -107,8 +131,9 @@ pub fn page(result: &RunResult, comparison: Option<&Comparison>, figures: &[(Fig
         }
         let _ = write!(
             h,
-            "</ul><p class=\"note\">Paired over {} replications (common random numbers). {}</p>",
+            "</ul><p class=\"note\">Paired over {} replications (common random numbers). Verdict rule: {}. {}</p>",
             c.replications,
+            escape(crate::compare::RULE),
             escape(&LEGEND.join(" "))
         );
     }

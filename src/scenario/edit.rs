@@ -76,7 +76,7 @@ impl Edit {
                 None => return Err(format!("unknown key `{}`", self.path[..=i].join("."))),
             };
         }
-        if !t.contains_key(last) && !matches!(last.as_str(), "name" | "description" | "label") {
+        if !t.contains_key(last) && !super::OPTIONAL.contains(&self.key().as_str()) {
             return Err(format!("unknown key `{}`", self.key()));
         }
         let value = match &self.change {
@@ -124,19 +124,22 @@ fn number(v: &toml::Value) -> Option<f64> {
     }
 }
 
-/// `value` times `factor`: a number, or every `value` of a schedule's steps.
+/// `value` times `factor`: a number, an amount per customers (`{ per, value }`), or every
+/// `value` of a schedule's steps.
 fn scaled(value: Option<&toml::Value>, factor: f64) -> Option<toml::Value> {
+    let value_scaled = |t: &toml::Table| {
+        let mut t = t.clone();
+        let v = scaled(t.get("value"), factor)?;
+        t.insert("value".into(), v);
+        Some(toml::Value::Table(t))
+    };
     match value? {
         toml::Value::Array(steps) => steps
             .iter()
-            .map(|step| {
-                let mut step = step.as_table()?.clone();
-                let v = number(step.get("value")?)?;
-                step.insert("value".into(), toml::Value::Float(v * factor));
-                Some(toml::Value::Table(step))
-            })
+            .map(|step| value_scaled(step.as_table()?))
             .collect::<Option<Vec<_>>>()
             .map(toml::Value::Array),
+        toml::Value::Table(t) if t.contains_key("per") && !t.contains_key("dist") => value_scaled(t),
         v => number(v).map(|x| toml::Value::Float(x * factor)),
     }
 }

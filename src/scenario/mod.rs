@@ -8,6 +8,7 @@
 pub mod edit;
 pub mod param;
 pub mod sections;
+pub mod size;
 pub mod source;
 
 use std::collections::BTreeSet;
@@ -32,7 +33,15 @@ pub struct Simulation {
     pub customers: u32,
     /// Horizon (months).
     pub months: u32,
+    /// Customers simulated for the bank, a representative sample of `customers` (customers;
+    /// default: the whole bank). Amounts that grow with the bank are scaled to the sample, and
+    /// money and counts in the results back up to the bank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<u32>,
 }
+
+/// Keys a scenario may leave out, which `--set` and edits may still set.
+const OPTIONAL: [&str; 4] = ["name", "label", "description", "simulation.sample"];
 
 /// A scenario file as written (after `extends` and `--set` are applied).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -183,7 +192,7 @@ impl Override {
                 None => return Err(err(format!("unknown key `{}`", self.path[..=i].join(".")))),
             };
         }
-        if !t.contains_key(last.as_str()) && !matches!(last.as_str(), "name" | "label" | "description") {
+        if !t.contains_key(last.as_str()) && !OPTIONAL.contains(&self.key().as_str()) {
             return Err(err(format!("unknown key `{}`", self.key())));
         }
         let value = match toml::de::DeValue::parse(&self.raw) {
@@ -217,8 +226,11 @@ pub struct Scenario {
     pub file_hash: String,
     /// The resolved parameters (after `extends` and `--set`), as TOML.
     pub resolved: toml::Table,
-    /// Customers at month 0.
+    /// Customers simulated at month 0: the bank's, or a sample's (`simulation.sample`).
     pub customers: u32,
+    /// Customers of the bank at month 0 (`simulation.customers`); results in money and counts
+    /// are scaled from [`Scenario::customers`] to these.
+    pub bank_customers: u32,
     /// Horizon in months.
     pub months: u32,
     /// Checked levers.
@@ -313,13 +325,30 @@ impl Scenario {
         if f.simulation.months == 0 {
             return Err(invalid("simulation.months", "must be at least 1".into()));
         }
-        let levers = f.levers.try_map(|k, (lo, hi), v| {
-            v.check(&format!("levers.{k}"), lo, hi).map_err(|(step, m)| match step {
-                Some(i) => invalid(&format!("levers.{k}[{i}]"), m),
-                None => invalid(&format!("levers.{k}"), m),
-            })
+        let simulated = f.simulation.sample.unwrap_or(f.simulation.customers);
+        if simulated == 0 || simulated > f.simulation.customers {
+            return Err(invalid(
+                "simulation.sample",
+                format!(
+                    "is {simulated}; a sample has at least 1 and at most the bank's {} customers (simulation.customers)",
+                    f.simulation.customers
+                ),
+            ));
+        }
+        let size = size::Size {
+            bank: f64::from(f.simulation.customers),
+            simulated: f64::from(simulated),
+        };
+        let levers = f.levers.try_map(|k, allowed, v| {
+            let key = format!("levers.{k}");
+            v.for_size(&key, allowed, size)
+                .and_then(|(v, (lo, hi))| v.check(&key, lo, hi))
+                .map_err(|(step, m)| match step {
+                    Some(i) => invalid(&format!("{key}[{i}]"), m),
+                    None => invalid(&key, m),
+                })
         })?;
-        let spec = Params {
+        let written = Params {
             employees: f.employees,
             quality: f.quality,
             expectations: f.expectations,
@@ -333,7 +362,11 @@ impl Scenario {
             acquisition: f.acquisition,
             finance: f.finance,
         };
-        let params = spec.try_map(|k, (lo, hi), v| v.check(k, lo, hi).map_err(|m| invalid(k, m)))?;
+        let sized = written.try_map(|k, allowed, v| v.for_size(k, allowed, size).map_err(|m| invalid(k, m)))?;
+        let params = sized.try_map(|k, _, (v, (lo, hi))| v.check(k, *lo, *hi).map_err(|m| invalid(k, m)))?;
+        let spec = sized
+            .try_map::<_, std::convert::Infallible>(|_, _, (v, _)| Ok(v.clone()))
+            .unwrap_or_else(|e| match e {});
         let shares: f64 = spec.segments.each().iter().map(|(_, s)| fixed_or_zero(&s.share)).sum();
         if shares <= 0.0
             && spec
@@ -363,11 +396,18 @@ impl Scenario {
             source: path.to_path_buf(),
             file_hash,
             resolved,
-            customers: f.simulation.customers,
+            customers: simulated,
+            bank_customers: f.simulation.customers,
             months: f.simulation.months,
             levers,
             params,
         })
+    }
+
+    /// Bank customers per customer simulated: above 1 for a sample (`simulation.sample`), by which
+    /// money and customer counts in the results are scaled up.
+    pub fn scale_up(&self) -> f64 {
+        f64::from(self.bank_customers) / f64::from(self.customers)
     }
 
     /// How charts and tables call the scenario: its `label`, or its name with underscores as spaces.
@@ -390,7 +430,7 @@ impl Scenario {
 fn fixed_or_zero(p: &ParamSpec) -> f64 {
     match p {
         ParamSpec::Value(v) => *v,
-        ParamSpec::Dist(_) => 1.0,
+        ParamSpec::Dist(_) | ParamSpec::Per { .. } => 1.0,
     }
 }
 

@@ -117,14 +117,84 @@ impl DistSpec {
     }
 }
 
-/// A parameter as written: a number, or a distribution table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+/// A parameter as written: a number, or a distribution table, or either of them given per so
+/// many customers (`{ per = 10000, value = 40 }`).
+#[derive(Debug, Clone, PartialEq)]
 pub enum ParamSpec {
     /// A fixed number.
     Value(f64),
     /// A distribution drawn once per replication.
     Dist(DistSpec),
+    /// An amount that grows with the bank: `of` per `per` customers, scaled to the bank's size
+    /// (`simulation.customers`) when the scenario is checked (see [`super::size`]).
+    Per {
+        /// Customers the amount is given for (> 0).
+        per: f64,
+        /// The amount for `per` customers: a number or a distribution, never another `per`.
+        of: Box<ParamSpec>,
+    },
+}
+
+impl Serialize for ParamSpec {
+    /// The form a scenario file uses: a number, a distribution table, or that table (or
+    /// `value = X`) with `per = N` beside it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ParamSpec::Value(v) => s.serialize_f64(*v),
+            ParamSpec::Dist(d) => d.serialize(s),
+            ParamSpec::Per { per, of } => {
+                let mut t = match toml::Value::try_from(of.as_ref()).map_err(serde::ser::Error::custom)? {
+                    toml::Value::Table(t) => t,
+                    v => toml::Table::from_iter([("value".to_string(), v)]),
+                };
+                t.insert("per".into(), toml::Value::Float(*per));
+                t.serialize(s)
+            }
+        }
+    }
+}
+
+/// A parameter written as a table: a distribution, or `per = N` beside `value = X` or a
+/// distribution's keys.
+fn from_table(mut t: toml::Table) -> Result<ParamSpec, String> {
+    let dist = |t: toml::Table| {
+        DistSpec::deserialize(toml::Value::Table(t))
+            .map(ParamSpec::Dist)
+            .map_err(|e| e.message().trim().to_string())
+    };
+    let Some(per) = t.remove("per") else {
+        return dist(t);
+    };
+    let per = match per {
+        toml::Value::Float(x) => x,
+        toml::Value::Integer(i) => i as f64,
+        other => {
+            return Err(format!(
+                "`per` must be a number of customers, got a {}",
+                other.type_str()
+            ));
+        }
+    };
+    let of = if t.contains_key("dist") {
+        dist(t)?
+    } else {
+        match (t.remove("value"), t.keys().next()) {
+            (_, Some(k)) => {
+                return Err(format!(
+                    "unknown field `{k}` beside `per`: write `{{ per = N, value = X }}` or a distribution's keys with `per = N`"
+                ));
+            }
+            (Some(toml::Value::Float(x)), None) => ParamSpec::Value(x),
+            (Some(toml::Value::Integer(i)), None) => ParamSpec::Value(i as f64),
+            (Some(other), None) => return Err(format!("`value` must be a number, got a {}", other.type_str())),
+            (None, None) => {
+                return Err(
+                    "`per = N` needs the amount beside it: `value = X` or a distribution (`dist = ...`)".into(),
+                );
+            }
+        }
+    };
+    Ok(ParamSpec::Per { per, of: Box::new(of) })
 }
 
 impl<'de> Deserialize<'de> for ParamSpec {
@@ -145,7 +215,8 @@ impl<'de> Deserialize<'de> for ParamSpec {
                 Ok(ParamSpec::Value(v as f64))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ParamSpec, A::Error> {
-                DistSpec::deserialize(de::value::MapAccessDeserializer::new(map)).map(ParamSpec::Dist)
+                from_table(toml::Table::deserialize(de::value::MapAccessDeserializer::new(map))?)
+                    .map_err(de::Error::custom)
             }
         }
         d.deserialize_any(V)
@@ -231,6 +302,9 @@ impl ParamSpec {
             }
         };
         let ready = match self {
+            ParamSpec::Per { .. } => {
+                return Err("an amount per so many customers must be sized to the bank before it is checked".into());
+            }
             ParamSpec::Value(v) | ParamSpec::Dist(DistSpec::Fixed { value: v }) => {
                 Ready::Fixed(inside("the value", *v)?)
             }
@@ -372,6 +446,10 @@ pub struct StepSpec {
     pub from_month: u32,
     /// The lever's value from that month on (a number or a distribution).
     pub value: ParamSpec,
+    /// Customers `value` is given for: `{ from_month = 24, per = 10000, value = 30 }` is the
+    /// step `{ from_month = 24, value = { per = 10000, value = 30 } }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<f64>,
 }
 
 /// A lever as written: a constant (number or distribution) or a schedule.
@@ -402,8 +480,9 @@ impl<'de> Deserialize<'de> for LeverSpec {
                 Ok(LeverSpec::Constant(ParamSpec::Value(v as f64)))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LeverSpec, A::Error> {
-                DistSpec::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(|d| LeverSpec::Constant(ParamSpec::Dist(d)))
+                from_table(toml::Table::deserialize(de::value::MapAccessDeserializer::new(map))?)
+                    .map(LeverSpec::Constant)
+                    .map_err(de::Error::custom)
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<LeverSpec, A::Error> {
                 Vec::<StepSpec>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(LeverSpec::Schedule)

@@ -147,12 +147,23 @@ pub(crate) fn shift(v: Spanned<DeValue<'_>>, by: usize) -> Spanned<DeValue<'_>> 
     Spanned::new(span.start + by..span.end + by, inner)
 }
 
-/// Deep merge: tables merge key by key, anything else is replaced (key and value, so the
-/// spans point at the file that won).
+/// Whether `v` is one value written as a table (a distribution, or an amount per customers),
+/// which a later file replaces whole rather than key by key.
+fn is_value_table(v: &DeValue<'_>) -> bool {
+    v.as_table()
+        .is_some_and(|t| t.contains_key("dist") || t.contains_key("per"))
+}
+
+/// Deep merge: sections merge key by key, anything else is replaced (key and value, so the
+/// spans point at the file that won), a value written as a table included: a child's
+/// `staff = { per = 10000, value = 46 }` or distribution replaces the parent's whole.
 pub(crate) fn merge<'a>(base: &mut DeTable<'a>, over: DeTable<'a>) {
     for (k, v) in over {
-        let both_tables =
-            v.get_ref().is_table() && base.get(k.get_ref().as_ref()).is_some_and(|b| b.get_ref().is_table());
+        let both_tables = v.get_ref().is_table()
+            && !is_value_table(v.get_ref())
+            && base
+                .get(k.get_ref().as_ref())
+                .is_some_and(|b| b.get_ref().is_table() && !is_value_table(b.get_ref()));
         if both_tables {
             let (Some(b), DeValue::Table(o)) = (base.get_mut(k.get_ref().as_ref()), v.into_inner()) else {
                 continue;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::util::{scenario, spc};
 
 /// Writes `name` in `dir` extending the shipped baseline with `body`.
-fn child(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
+pub fn child(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(
         &p,
@@ -18,7 +18,7 @@ fn child(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
     p
 }
 
-fn refused(args: &[&str], needles: &[&str]) {
+pub fn refused(args: &[&str], needles: &[&str]) {
     let out = spc()
         .arg("run")
         .args(args)
@@ -311,9 +311,9 @@ fn flags_are_named_as_typed_and_conflicts_are_refused() {
             "--set",
         ),
         (
-            vec!["baseline", "--set", "levers.staff.x=5"],
-            vec!["--set levers.staff.x=5", "levers.staff.x", "not a table"],
-            "unknown key `levers.staff`:",
+            vec!["baseline", "--set", "levers.training.x=5"],
+            vec!["--set levers.training.x=5", "levers.training.x", "not a table"],
+            "unknown key `levers.training`:",
         ),
         (
             vec!["baseline", "--customers", "300", "--set", "simulation.customers=400"],
