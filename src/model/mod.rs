@@ -354,6 +354,10 @@ impl<'a> Firm<'a> {
     }
 
     /// Simulates month `month` (0-based), seen by `watch`, and returns what was counted.
+    ///
+    /// Never inlined, as the month was before it took a watcher: inlined into the
+    /// replication's loop (its only caller), the open and close passes lose registers.
+    #[inline(never)]
     pub fn step_watched<W: Watch>(&mut self, month: u32, watch: &mut W) -> MonthStats {
         let p: &Params<f64> = &self.drawn.params;
         let lv: Levers<f64> = self.drawn.levers.map(|_, s| s.at(month));
