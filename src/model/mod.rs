@@ -321,9 +321,8 @@ impl<'a> Firm<'a> {
         let max_staff = drawn.levers.staff.max().round().max(1.0) as u32;
         let staff0 = drawn.levers.staff.at(0).round().max(1.0) as u32;
         let mut pop = Customers::with_capacity(customers as usize * 2 + 1024);
-        let steady = customers::Steady::new(p);
         for id in 0..u64::from(customers) {
-            pop.push(Customer::initial(master, replication, id, p, &steady));
+            pop.push(Customer::draw(master, replication, id, true, p));
         }
         let demand = pop
             .iter()
