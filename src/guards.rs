@@ -186,7 +186,11 @@ mod tests {
             "a two-month dip"
         );
         assert_eq!(sustained(&[7.0, 3.5, 2.9, 3.8, 6.0, 2.0], -1.0, low), Some((3, 2.9)));
-        assert_eq!(sustained(&[3.0, 3.0, 3.0], -1.0, low), Some((1, 3.0)));
+        assert_eq!(
+            sustained(&[3.0, 3.0, 3.0], -1.0, low),
+            Some((3, 3.0)),
+            "the last of equal months"
+        );
         assert_eq!(sustained(&[0.06, 0.07, 0.08, 0.09], 1.0, |c| c > 0.05), Some((4, 0.09)));
     }
 }

@@ -293,7 +293,9 @@ mod tests {
     fn the_per_form_is_refused_where_it_makes_no_sense() {
         let err = |s: &str, key: &str| lever(s).for_size(key, (1.0, 1e9), BANK).unwrap_err();
         assert!(
-            err("{ per = 10000, value = 0.02 }", "levers.followup")
+            lever("{ per = 10000, value = 0.02 }")
+                .for_size("levers.followup", (0.0, 1.0), BANK)
+                .unwrap_err()
                 .1
                 .contains("does not grow with the bank")
         );
