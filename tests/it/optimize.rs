@@ -28,50 +28,69 @@ fn optimize(args: &[&str], out: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("optimization.json")).unwrap()).unwrap()
 }
 
+/// Training with a clear interior optimum: half its effect at 400 EUR/FTE/year.
+const TRAINING: [&str; 8] = [
+    "--customers",
+    "2000",
+    "--months",
+    "60",
+    "--set",
+    "levers.staff=8",
+    "--set",
+    "employees.training_half_effect=400",
+];
+
 #[test]
 fn with_one_lever_it_finds_the_optimum_of_a_sweep_within_one_grid_step() {
     let dir = tempfile::tempdir().unwrap();
-    let grid: Vec<String> = (0..=10).map(|i| (i * 600).to_string()).collect();
-    let sweep = dir.path().join("sweep");
-    spc()
-        .args(["sweep", "baseline", "--grid"])
-        .arg(format!("levers.training={}", grid.join(",")))
-        .args(SMALL)
-        .args(["-r", "6", "-q", "--no-plots", "--out"])
-        .arg(&sweep)
-        .assert()
-        .success();
-    let mut r = csv::Reader::from_path(sweep.join("sweep_summary.csv")).unwrap();
-    let rows: Vec<(f64, f64)> = r
-        .records()
-        .map(|row| {
-            let row = row.unwrap();
-            (row[1].parse().unwrap(), row[3].parse().unwrap())
-        })
-        .collect();
-    let (best_training, _) = rows
-        .iter()
-        .copied()
-        .fold((f64::NAN, f64::NEG_INFINITY), |b, p| if p.1 > b.1 { p } else { b });
-    let file = levers(dir.path(), "[levers]\ntraining = { min = 0, max = 6000, step = 150 }\n");
-    let out = dir.path().join("opt");
-    let o = optimize(
-        &[
-            &["--levers", file.as_str(), "-r", "6", "--fresh", "4", "--finalists", "3"][..],
-            &SMALL[..],
-        ]
-        .concat(),
-        &out,
-    );
-    let found = o["search"]["best"]["levers"]["training"].as_f64().unwrap();
-    assert!(
-        (found - best_training).abs() <= 600.0,
-        "optimize found {found}, the sweep's best is {best_training}: {rows:?}"
-    );
-    for f in ["optimize_search", "optimize_slices", "optimize_finalists"] {
-        assert!(out.join(format!("plots/{f}.svg")).exists(), "{f}");
+    let grid: Vec<String> = (0..=10).map(|i| (i * 300).to_string()).collect();
+    let file = levers(dir.path(), "[levers]\ntraining = { min = 0, max = 3000, step = 75 }\n");
+    for seed in ["42", "7"] {
+        let sweep = dir.path().join(format!("sweep{seed}"));
+        spc()
+            .args(["sweep", "baseline", "--grid"])
+            .arg(format!("levers.training={}", grid.join(",")))
+            .args(TRAINING)
+            .args(["-r", "6", "--seed", seed, "-q", "--no-plots", "--out"])
+            .arg(&sweep)
+            .assert()
+            .success();
+        let mut r = csv::Reader::from_path(sweep.join("sweep_summary.csv")).unwrap();
+        let rows: Vec<(f64, f64)> = r
+            .records()
+            .map(|row| {
+                let row = row.unwrap();
+                (row[1].parse().unwrap(), row[3].parse().unwrap())
+            })
+            .collect();
+        let (best_training, best_npv) = rows
+            .iter()
+            .copied()
+            .fold((f64::NAN, f64::NEG_INFINITY), |b, p| if p.1 > b.1 { p } else { b });
+        assert!(best_training > 0.0 && best_training < 3000.0, "{rows:?}");
+        let out = dir.path().join(format!("opt{seed}"));
+        let o = optimize(
+            &[
+                &["--levers", file.as_str(), "-r", "6", "--seed", seed][..],
+                &["--fresh", "4", "--finalists", "3"],
+                &TRAINING[..],
+            ]
+            .concat(),
+            &out,
+        );
+        // The search runs on the sweep's replications (0..6, same seed): same objective.
+        let best = &o["search"]["best"];
+        let found = best["levers"]["training"].as_f64().unwrap();
+        assert!(
+            (found - best_training).abs() <= 300.0,
+            "seed {seed}: optimize found {found}, the sweep's best is {best_training}: {rows:?}"
+        );
+        assert!(best["objective"].as_f64().unwrap() >= best_npv - 1e-6 * best_npv.abs());
+        for f in ["optimize_search", "optimize_slices", "optimize_finalists"] {
+            assert!(out.join(format!("plots/{f}.svg")).exists(), "{f}");
+        }
+        assert!(out.join("report.html").exists());
     }
-    assert!(out.join("report.html").exists());
 }
 
 #[test]
