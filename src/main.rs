@@ -414,6 +414,26 @@ impl SimArgs {
         }
     }
 
+    /// An analysis's files through a staging folder: `data`, then `plots` unless --no-plots;
+    /// then `table` unless --quiet.
+    fn write_analysis(
+        &self,
+        data: &dyn Fn(&Path) -> Result<(), Error>,
+        plots: &dyn Fn(&Path) -> Result<(), Error>,
+        table: &dyn Fn() -> String,
+    ) -> anyhow::Result<()> {
+        spc::analysis::write_atomically(&self.out, &|stage| {
+            data(stage)?;
+            if self.no_plots { Ok(()) } else { plots(stage) }
+        })
+        .with_context(|| format!("writing results to {}", self.out.display()))?;
+        if !self.quiet {
+            print!("{}", table());
+            println!("results in {}", self.out.display());
+        }
+        Ok(())
+    }
+
     /// With --shard: runs this shard of `design` and writes its shard folder; `true` if it did.
     fn run_shard(&self, design: &Design, kind: Kind, terminal: &Terminal) -> anyhow::Result<bool> {
         let Some(shard) = self.shard else {
@@ -710,20 +730,11 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     let terminal = Terminal::new(sim.quiet);
     let result = sweep::run(&scenario, points, &options, &terminal)?;
     terminal.finish();
-    spc::analysis::write_atomically(&sim.out, &|stage| {
-        result.write(stage)?;
-        if sim.no_plots {
-            Ok(())
-        } else {
-            spc::report::analysis_charts::write_sweep(&result, &scenario.name, stage)
-        }
-    })
-    .with_context(|| format!("writing results to {}", sim.out.display()))?;
-    if !sim.quiet {
-        print!("{}", spc::analysis::sweep::table(&result));
-        println!("results in {}", sim.out.display());
-    }
-    Ok(())
+    sim.write_analysis(
+        &|stage| result.write(stage),
+        &|stage| spc::report::analysis_charts::write_sweep(&result, &scenario.name, stage),
+        &|| spc::analysis::sweep::table(&result),
+    )
 }
 
 fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
@@ -754,20 +765,11 @@ fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
     let terminal = Terminal::new(sim.quiet);
     let study = sensitivity::run(arms, &factors, options, &sim.options_with(replications), &terminal)?;
     terminal.finish();
-    spc::analysis::write_atomically(&sim.out, &|stage| {
-        study.write(stage)?;
-        if sim.no_plots {
-            Ok(())
-        } else {
-            spc::report::analysis_charts::write_sensitivity(&study, stage)
-        }
-    })
-    .with_context(|| format!("writing results to {}", sim.out.display()))?;
-    if !sim.quiet {
-        print!("{}", study.table());
-        println!("results in {}", sim.out.display());
-    }
-    Ok(())
+    sim.write_analysis(
+        &|stage| study.write(stage),
+        &|stage| spc::report::analysis_charts::write_sensitivity(&study, stage),
+        &|| study.table(),
+    )
 }
 
 fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
@@ -793,20 +795,11 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
     let terminal = Terminal::new(sim.quiet);
     let result = optimize::run(&scenario, &knobs, settings, &sim.options_with(10), &terminal)?;
     terminal.finish();
-    spc::analysis::write_atomically(&sim.out, &|stage| {
-        result.write(stage)?;
-        if sim.no_plots {
-            Ok(())
-        } else {
-            spc::report::optimize_page::write(&result, stage)
-        }
-    })
-    .with_context(|| format!("writing results to {}", sim.out.display()))?;
-    if !sim.quiet {
-        print!("{}", result.table());
-        println!("results in {}", sim.out.display());
-    }
-    Ok(())
+    sim.write_analysis(
+        &|stage| result.write(stage),
+        &|stage| spc::report::optimize_page::write(&result, stage),
+        &|| result.table(),
+    )
 }
 
 /// Exit code when a validation check fails.

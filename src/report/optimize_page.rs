@@ -10,6 +10,16 @@ use crate::analysis::optimize::{Optimization, Stage};
 use crate::error::Result;
 use crate::output::format::{Unit, value};
 
+/// "training 4000, staff 42": each lever's name, `sep` and its value.
+fn levers_text(o: &Optimization, values: &[f64], sep: &str) -> String {
+    o.knobs
+        .iter()
+        .zip(values)
+        .map(|(k, v)| format!("{}{sep}{}", k.name, value(Unit::Plain, *v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Plots and report page of an optimisation.
 pub fn write(o: &Optimization, dir: &Path) -> Result<()> {
     let label = o.settings.objective.label();
@@ -65,13 +75,7 @@ pub fn write(o: &Optimization, dir: &Path) -> Result<()> {
         .iter()
         .enumerate()
         .map(|(j, f)| {
-            let name = o
-                .knobs
-                .iter()
-                .zip(&f.levers)
-                .map(|(k, v)| format!("{} {}", k.name, value(Unit::Plain, *v)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let name = levers_text(o, &f.levers, " ");
             let mark = if j == o.chosen { " (chosen)" } else { "" };
             (format!("{name}{mark}"), vec![(f.p10_npv, f.npv.mean)])
         })
@@ -87,13 +91,7 @@ pub fn write(o: &Optimization, dir: &Path) -> Result<()> {
         caption: "Up and right is better on both; a finalist far left of another with a similar mean carries more downside risk.".into(),
     });
     let b = o.best();
-    let levers = o
-        .knobs
-        .iter()
-        .zip(&b.levers)
-        .map(|(k, v)| format!("{} = {}", k.name, value(Unit::Plain, *v)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let levers = levers_text(o, &b.levers, " = ");
     let budget = o.settings.budget.map_or(String::new(), |x| {
         format!(
             " under a budget of {} per year (spends {})",
