@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::analysis_charts::{AnalysisChart, AnalysisFigure, write_page};
 use super::html::escape;
-use crate::analysis::optimize::{Optimization, Stage};
+use crate::analysis::optimize::{Objective, Optimization, Stage};
 use crate::error::Result;
 use crate::output::format::{Unit, value};
 
@@ -22,7 +22,12 @@ fn levers_text(o: &Optimization, values: &[f64], sep: &str) -> String {
 
 /// Plots and report page of an optimisation.
 pub fn write(o: &Optimization, dir: &Path) -> Result<()> {
-    let label = o.settings.objective.label();
+    // Money is charted in MEUR, as in every chart of the project.
+    let (scale, label) = match o.settings.objective {
+        Objective::PBetter => (1.0, o.settings.objective.label().to_string()),
+        _ => (1e-6, o.settings.objective.label().replace("(EUR)", "(MEUR)")),
+    };
+    let label = label.as_str();
     let mut best = f64::NEG_INFINITY;
     let mut each = Vec::new();
     let mut so_far = Vec::new();
@@ -32,8 +37,8 @@ pub fn write(o: &Optimization, dir: &Path) -> Result<()> {
         .enumerate()
         .filter(|(_, e)| e.stage != Stage::Slice)
     {
-        best = best.max(e.objective);
-        each.push((i as f64, e.objective));
+        best = best.max(scale * e.objective);
+        each.push((i as f64, scale * e.objective));
         so_far.push((i as f64, best));
     }
     let mut figures = vec![AnalysisFigure {
@@ -61,7 +66,7 @@ pub fn write(o: &Optimization, dir: &Path) -> Result<()> {
                     .zip(&o.slices)
                     .map(|(k, pts)| {
                         let mut pts: Vec<[f64; 4]> =
-                            pts.iter().map(|(x, s)| [*x, s.mean, s.ci95[0], s.ci95[1]]).collect();
+                            pts.iter().map(|(x, s)| [*x, scale * s.mean, scale * s.ci95[0], scale * s.ci95[1]]).collect();
                         pts.sort_by(|a, b| a[0].total_cmp(&b[0]));
                         (format!("levers.{}", k.name), pts)
                     })
@@ -77,14 +82,14 @@ pub fn write(o: &Optimization, dir: &Path) -> Result<()> {
         .map(|(j, f)| {
             let name = levers_text(o, &f.levers, " ");
             let mark = if j == o.chosen { " (chosen)" } else { "" };
-            (format!("{name}{mark}"), vec![(f.p10_npv, f.npv.mean)])
+            (format!("{name}{mark}"), vec![(1e-6 * f.p10_npv, 1e-6 * f.npv.mean)])
         })
         .collect();
     figures.push(AnalysisFigure {
         stem: "optimize_finalists".into(),
         chart: AnalysisChart::Scatter {
             title: "Finalists: mean NPV against the 10th percentile (fresh replications)".into(),
-            labels: ["10th percentile of NPV (EUR)".into(), "mean NPV (EUR)".into()],
+            labels: ["10th percentile of NPV (MEUR)".into(), "mean NPV (MEUR)".into()],
             series,
             lines: false,
         },
