@@ -1055,6 +1055,14 @@ impl Optimization {
             self.run.replications,
             self.statement()
         ));
+        if let Some(asked) = self.settings.margin
+            && self.margin > asked
+        {
+            t.push_str(&format!(
+                "The margin asked ({asked}) was not reached within {} fresh replications: raise --max-fresh.\n",
+                self.fresh
+            ));
+        }
         t
     }
 }
