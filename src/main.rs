@@ -12,6 +12,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use spc::analysis::Recorded;
 use spc::experiment::shard::{self, Kind, Shard};
 use spc::{Design, Error, Observe, Override, RunOptions, Scenario};
 
@@ -212,7 +213,8 @@ struct SlurmArgs {
     /// Submit both jobs with sbatch (the merge job after the array succeeds).
     #[arg(long)]
     submit: bool,
-    /// The command to split: `run ...` or `compare ...`, as given to spc, without --shard and --out.
+    /// The command to split (`run ...`, `compare ...`, `sweep ...` or `sensitivity ...`), as given
+    /// to spc, without --shard and --out.
     #[arg(value_name = "COMMAND", required = true, last = true, num_args = 1..)]
     command: Vec<String>,
 }
@@ -404,51 +406,21 @@ impl SimArgs {
         }
     }
 
-    /// Refuses --shard for a command that cannot split its work yet.
-    fn no_shard(&self, command: &str) -> Result<(), Error> {
-        match self.shard {
-            Some(_) => Err(Error::Options(format!(
-                "--shard is not supported by `spc {command}` yet; run and compare take it"
-            ))),
-            None => Ok(()),
-        }
-    }
-
-    /// An analysis's files through a staging folder: `data`, then `plots` unless --no-plots;
-    /// then `table` unless --quiet.
-    fn write_analysis(
-        &self,
-        data: &dyn Fn(&Path) -> Result<(), Error>,
-        plots: &dyn Fn(&Path) -> Result<(), Error>,
-        table: &dyn Fn() -> String,
-    ) -> anyhow::Result<()> {
-        spc::analysis::write_atomically(&self.out, &|stage| {
-            data(stage)?;
-            if self.no_plots { Ok(()) } else { plots(stage) }
-        })
-        .with_context(|| format!("writing results to {}", self.out.display()))?;
-        if !self.quiet {
-            print!("{}", table());
-            println!("results in {}", self.out.display());
-        }
-        Ok(())
-    }
-
     /// With --shard: runs this shard of `design` and writes its shard folder; `true` if it did.
-    fn run_shard(&self, design: &Design, kind: Kind, terminal: &Terminal) -> anyhow::Result<bool> {
+    fn run_shard(
+        &self,
+        design: &Design,
+        kind: Kind,
+        settings: serde_json::Value,
+        terminal: &Terminal,
+    ) -> anyhow::Result<bool> {
         let Some(shard) = self.shard else {
             return Ok(false);
         };
-        let header = shard::run(
-            design,
-            shard,
-            kind,
-            serde_json::json!({}),
-            &self.out,
-            &command_line(),
-            terminal,
-        )
-        .with_context(|| format!("writing shard {shard} to {}", self.out.display()))?;
+        let part = shard::run(design, shard, kind, settings, &command_line(), terminal)?;
+        part.write(&self.out, &terminal.cancel)
+            .with_context(|| format!("writing shard {shard} to {}", self.out.display()))?;
+        let header = &part.header;
         terminal.finish();
         if !self.quiet {
             println!(
@@ -488,6 +460,73 @@ impl Outputs<'_> {
         .with_context(|| format!("writing results to {}", self.out.display()))?;
         if !self.quiet {
             print!("{}", spc::output::terminal_table(result));
+            println!("results in {}", self.out.display());
+        }
+        Ok(())
+    }
+
+    /// The files of `spc sweep`, then its table.
+    fn sweep(
+        &self,
+        result: &spc::analysis::sweep::Sweep,
+        recorded: &Recorded<spc::analysis::Points>,
+        options: &RunOptions,
+        cancel: &AtomicBool,
+    ) -> anyhow::Result<()> {
+        let scenario = recorded.scenarios.first().map_or("", |s| s.name.as_str());
+        self.analysis(recorded, options, cancel, &|stage| {
+            result.write(stage)?;
+            if self.no_plots {
+                Ok(())
+            } else {
+                spc::report::analysis_charts::write_sweep(result, scenario, stage)
+            }
+        })?;
+        if !self.quiet {
+            print!("{}", spc::analysis::sweep::table(result));
+        }
+        self.done()
+    }
+
+    /// The files of `spc sensitivity`, then its table.
+    fn sensitivity(
+        &self,
+        study: &spc::analysis::sensitivity::Study,
+        recorded: &Recorded<spc::analysis::sensitivity::Settings>,
+        cancel: &AtomicBool,
+    ) -> anyhow::Result<()> {
+        self.analysis(recorded, &study.run, cancel, &|stage| {
+            study.write(stage)?;
+            if self.no_plots {
+                Ok(())
+            } else {
+                spc::report::analysis_charts::write_sensitivity(study, stage)
+            }
+        })?;
+        if !self.quiet {
+            print!("{}", study.table());
+        }
+        self.done()
+    }
+
+    /// An analysis's files, written by `write`, and its manifest, all or none.
+    fn analysis<S: serde::Serialize>(
+        &self,
+        recorded: &Recorded<S>,
+        options: &RunOptions,
+        cancel: &AtomicBool,
+        write: &dyn Fn(&Path) -> Result<(), Error>,
+    ) -> anyhow::Result<()> {
+        spc::analysis::write_atomically(self.out, cancel, &|stage| {
+            write(stage)?;
+            recorded.write_manifest(options, &command_line(), stage)
+        })
+        .with_context(|| format!("writing results to {}", self.out.display()))
+    }
+
+    /// Says where the results are.
+    fn done(&self) -> anyhow::Result<()> {
+        if !self.quiet {
             println!("results in {}", self.out.display());
         }
         Ok(())
@@ -584,7 +623,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let scenarios = sim.load(&args.scenarios)?;
     let terminal = Terminal::new(sim.quiet);
     let design = Design::new(scenarios, sim.options())?;
-    if sim.run_shard(&design, Kind::Run, &terminal)? {
+    if sim.run_shard(&design, Kind::Run, serde_json::json!({}), &terminal)? {
         return Ok(());
     }
     let result = design.run(&terminal)?;
@@ -611,7 +650,7 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     }
     let terminal = Terminal::new(sim.quiet);
     let design = Design::new(scenarios, sim.options())?;
-    if sim.run_shard(&design, Kind::Compare, &terminal)? {
+    if sim.run_shard(&design, Kind::Compare, serde_json::json!({}), &terminal)? {
         return Ok(());
     }
     let (result, comparison) = spc::compare::run(&design, precision, &terminal)?;
@@ -635,7 +674,23 @@ fn merge(args: &MergeArgs) -> anyhow::Result<()> {
             None,
             &terminal.cancel,
         ),
+        Kind::Sweep => {
+            let recorded: Recorded<spc::analysis::Points> = settings(&merged)?;
+            let sweep = recorded.design.clone().sweep(&merged.result)?;
+            outputs.sweep(&sweep, &recorded, &merged.result.options, &terminal.cancel)
+        }
+        Kind::Sensitivity => {
+            let recorded: Recorded<spc::analysis::sensitivity::Settings> = settings(&merged)?;
+            let study = recorded.design.analyse(&recorded.scenarios, &merged.result)?;
+            outputs.sensitivity(&study, &recorded, &terminal.cancel)
+        }
     }
+}
+
+/// The analysis settings the shards recorded.
+fn settings<S: serde::de::DeserializeOwned>(merged: &shard::Merged) -> Result<S, Error> {
+    serde_json::from_value(merged.settings.clone())
+        .map_err(|e| Error::Options(format!("the shards' {} settings are unreadable: {e}", merged.kind)))
 }
 
 fn slurm(args: &SlurmArgs) -> anyhow::Result<()> {
@@ -714,7 +769,6 @@ fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
 fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     use spc::analysis::{design::ParamsFile, sweep};
     let sim = &args.sim;
-    sim.no_shard("sweep")?;
     let scenario = sim.load_one(&args.scenario)?;
     let options = sim.options_with(10);
     let points = match &args.design {
@@ -728,19 +782,23 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
         ),
     };
     let terminal = Terminal::new(sim.quiet);
-    let result = sweep::run(&scenario, points, &options, &terminal)?;
+    let arms = spc::analysis::Arms {
+        scenario: &scenario,
+        alternative: None,
+    };
+    let design = points.design(arms, &options)?;
+    let recorded = spc::analysis::Recorded::new(arms, points)?;
+    if sim.run_shard(&design, Kind::Sweep, serde_json::to_value(&recorded)?, &terminal)? {
+        return Ok(());
+    }
+    let result = sweep::run(&scenario, recorded.design.clone(), &options, &terminal)?;
     terminal.finish();
-    sim.write_analysis(
-        &|stage| result.write(stage),
-        &|stage| spc::report::analysis_charts::write_sweep(&result, &scenario.name, stage),
-        &|| spc::analysis::sweep::table(&result),
-    )
+    sim.outputs().sweep(&result, &recorded, &options, &terminal.cancel)
 }
 
 fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
     use spc::analysis::sensitivity::{self, Method};
     let sim = &args.sim;
-    sim.no_shard("sensitivity")?;
     let scenario = sim.load_one(&args.scenario)?;
     let alternative = args.alternative.as_deref().map(|a| sim.load_one(a)).transpose()?;
     let factors = match &args.params {
@@ -763,19 +821,30 @@ fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
         alternative: alternative.as_ref(),
     };
     let terminal = Terminal::new(sim.quiet);
-    let study = sensitivity::run(arms, &factors, options, &sim.options_with(replications), &terminal)?;
+    let run = sim.options_with(replications);
+    let recorded = spc::analysis::Recorded::new(arms, sensitivity::Settings::new(arms, &factors, options))?;
+    if sim.shard.is_some() {
+        let design = sensitivity::plan(&factors, options, run.seed)?
+            .points
+            .design(arms, &run)?;
+        sim.run_shard(&design, Kind::Sensitivity, serde_json::to_value(&recorded)?, &terminal)?;
+        return Ok(());
+    }
+    let study = sensitivity::run(arms, &factors, options, &run, &terminal)?;
     terminal.finish();
-    sim.write_analysis(
-        &|stage| study.write(stage),
-        &|stage| spc::report::analysis_charts::write_sensitivity(&study, stage),
-        &|| study.table(),
-    )
+    sim.outputs().sensitivity(&study, &recorded, &terminal.cancel)
 }
 
 fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
     use spc::analysis::optimize::{self, Objective, Settings};
     let sim = &args.sim;
-    sim.no_shard("optimize")?;
+    if sim.shard.is_some() {
+        return Err(Error::Options(
+            "--shard cannot be used with optimize: each round of the search depends on the results of the rounds before"
+                .into(),
+        )
+        .into());
+    }
     let scenario = sim.load_one(&args.scenario)?;
     let knobs = optimize::load_levers(&args.levers, &scenario)?;
     let settings = Settings {
@@ -792,14 +861,28 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
         max_evaluations: args.max_evaluations as usize,
         slices: !sim.no_plots,
     };
+    let arms = spc::analysis::Arms {
+        scenario: &scenario,
+        alternative: None,
+    };
+    let recorded = spc::analysis::Recorded::new(arms, settings.record(&knobs))?;
+    let options = sim.options_with(10);
     let terminal = Terminal::new(sim.quiet);
-    let result = optimize::run(&scenario, &knobs, settings, &sim.options_with(10), &terminal)?;
+    let result = optimize::run(&scenario, &knobs, settings, &options, &terminal)?;
     terminal.finish();
-    sim.write_analysis(
-        &|stage| result.write(stage),
-        &|stage| spc::report::optimize_page::write(&result, stage),
-        &|| result.table(),
-    )
+    let out = sim.outputs();
+    out.analysis(&recorded, &options, &terminal.cancel, &|stage| {
+        result.write(stage)?;
+        if sim.no_plots {
+            Ok(())
+        } else {
+            spc::report::optimize_page::write(&result, stage)
+        }
+    })?;
+    if !sim.quiet {
+        print!("{}", result.table());
+    }
+    out.done()
 }
 
 /// Exit code when a validation check fails.

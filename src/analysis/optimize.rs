@@ -342,6 +342,31 @@ pub struct Settings {
     pub slices: bool,
 }
 
+/// The levers' ranges and lattice steps, as files record them.
+fn knobs_json(knobs: &[Knob]) -> Value {
+    knobs
+        .iter()
+        .map(|k| json!({"name": k.name, "min": k.min, "max": k.max, "step": k.step}))
+        .collect()
+}
+
+impl Settings {
+    /// What `manifest.json` records of an optimisation: the levers and these settings.
+    pub fn record(&self, knobs: &[Knob]) -> Value {
+        json!({
+            "levers": knobs_json(knobs),
+            "objective": self.objective.name(),
+            "budget": self.budget,
+            "finalists": self.finalists,
+            "fresh": self.fresh,
+            "max_fresh": self.max_fresh,
+            "margin": self.margin,
+            "max_evaluations": self.max_evaluations,
+            "slices": self.slices,
+        })
+    }
+}
+
 /// Why a candidate was evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -983,7 +1008,7 @@ impl Optimization {
                 "objective": self.scenario.2,
             },
             "budget": self.settings.budget,
-            "levers": self.knobs.iter().map(|k| json!({"name": k.name, "min": k.min, "max": k.max, "step": k.step})).collect::<Vec<_>>(),
+            "levers": knobs_json(&self.knobs),
             "search": {
                 "replications": self.run.replications,
                 "replication_indices": [0, r],
