@@ -54,7 +54,7 @@ enum Command {
     Sensitivity(SensitivityArgs),
     /// The best setting of a few levers, optionally under an annual budget: a search on common
     /// random numbers, then a selection on fresh replications that says how sure the choice is.
-    /// Writes optimization.json.
+    /// Each candidate of the search runs -r replications (default 10 here). Writes optimization.json.
     Optimize(OptimizeArgs),
     /// Combine the shard folders of a run split with --shard K/N into exactly the files
     /// the unsharded run writes (charts and report drawn here).
@@ -172,7 +172,6 @@ struct OptimizeArgs {
     /// Most candidates the search evaluates.
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
     max_evaluations: u32,
-    /// Search replications per candidate are -r (default 10); the selection's are fresh ones.
     #[command(flatten)]
     sim: SimArgs,
 }

@@ -222,5 +222,23 @@ fn bad_levers_files_and_budgets_are_refused_with_exit_code_2() {
         let err = String::from_utf8_lossy(&out);
         assert!(err.contains(needle), "{text}: {err}");
     }
+    let file = levers(dir.path(), "[levers]\ntraining = { min = 0, max = 1000 }\n");
+    let out = spc()
+        .args([
+            "optimize",
+            "baseline",
+            "--levers",
+            file.as_str(),
+            "--shard",
+            "0/2",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("--shard cannot be used with optimize"));
     assert!(!dir.path().join("out").exists());
 }
