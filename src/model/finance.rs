@@ -213,7 +213,10 @@ mod tests {
         };
         let months = p.finance.tenure_saving_months as u16;
         assert!(cost_at(0) > cost_at(months / 2) && cost_at(months / 2) > cost_at(months));
-        assert!((cost_at(months) - cost_at(3 * months)).abs() < 1e-12, "complete at tenure_saving_months");
+        assert!(
+            (cost_at(months) - cost_at(3 * months)).abs() < 1e-12,
+            "complete at tenure_saving_months"
+        );
         assert_eq!(cost_at(months + 1), cost_at(3 * months));
         let mut loyal = crate::model::customers::tests::customer();
         loyal.loyalty = 1.0;

@@ -145,15 +145,14 @@ impl ParamSpec {
     }
 }
 
+/// A lever's sized spec and its range in the user's units, or the schedule step an error is
+/// about (if one) and its message.
+type SizedLever = Result<(LeverSpec, (f64, f64)), (Option<usize>, String)>;
+
 impl LeverSpec {
     /// [`ParamSpec::for_size`] for a constant lever or every step of a schedule; an error names
     /// the step it is about, if one.
-    pub fn for_size(
-        &self,
-        key: &str,
-        allowed: (f64, f64),
-        size: Size,
-    ) -> Result<(LeverSpec, (f64, f64)), (Option<usize>, String)> {
+    pub fn for_size(&self, key: &str, allowed: (f64, f64), size: Size) -> SizedLever {
         let mut range = allowed;
         let sized = match self {
             LeverSpec::Constant(p) => {
