@@ -618,6 +618,7 @@ impl<'a> Firm<'a> {
                 }
                 c.tenure = c.tenure.saturating_add(1);
                 st.satisfaction_sum += c.satisfaction;
+                st.loyalty_sum += c.loyalty;
                 promoters += u32::from(
                     (c.satisfaction >= p.acquisition.promoter_satisfaction)
                         & (c.loyalty >= p.acquisition.promoter_loyalty),
@@ -647,6 +648,7 @@ impl<'a> Firm<'a> {
         for _ in 0..new {
             let c = Customer::draw(self.master, self.replication, self.next_customer, false, p);
             st.satisfaction_sum += c.satisfaction;
+            st.loyalty_sum += c.loyalty;
             self.customers.push(c);
             self.next_customer += 1;
         }

@@ -17,7 +17,8 @@ fn metric_map<T: Copy>(pairs: &[(Metric, T)], f: impl Fn(T) -> Value) -> Map<Str
 }
 
 /// The comparison document: `{"baseline", "replications", "comparisons": [{"scenario", "delta",
-/// "p_better", "incremental_investment", "roi", "payback_month", "variance_reduction"}]}`.
+/// "p_better", "incremental_investment", "roi", "payback_month", "variance_reduction", "chain":
+/// [{"link", "metric", "delta"}]}]}`: the chain's links in order, with their differences.
 pub fn comparison_json(c: &Comparison) -> Value {
     let comparisons: Vec<Value> = c
         .comparisons
@@ -31,6 +32,7 @@ pub fn comparison_json(c: &Comparison) -> Value {
                 "roi": a.roi,
                 "payback_month": a.payback_month,
                 "variance_reduction": metric_map(&a.variance_reduction, |v| json!(v)),
+                "chain": CHAIN.iter().map(|l| json!({ "link": l.header, "metric": l.metric, "delta": a.delta(l.metric) })).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -106,52 +108,77 @@ pub fn decision_rows(c: &Comparison) -> Rows {
     (headers, rows)
 }
 
-/// The links of the chain shown in the comparison: (metric, header, unit of the difference);
-/// no metric means cost, revenue minus cumulative profit.
-pub const CHAIN: [(Option<Metric>, &str, Unit); 8] = [
-    (Some(Metric::MeanDeliveredQuality), "quality", Unit::Plain),
-    (Some(Metric::MeanSatisfaction), "score", Unit::Plain),
-    (Some(Metric::TopBoxShare), "top box", Unit::Share),
-    (Some(Metric::AnnualRetention), "retention", Unit::Share),
-    (Some(Metric::FinalCustomers), "customers", Unit::Count),
-    (Some(Metric::Revenue), "revenue", Unit::Eur),
-    (None, "cost", Unit::Eur),
-    (Some(Metric::Npv), "NPV", Unit::Eur),
+/// One link of the chain as the comparison shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    /// The metric measuring it.
+    pub metric: Metric,
+    /// Short column header ("top box").
+    pub header: &'static str,
+    /// Longer title with its scale, for chart panels ("top-box share").
+    pub title: &'static str,
+    /// How its values and differences are written.
+    pub unit: Unit,
+}
+
+const fn link(metric: Metric, header: &'static str, title: &'static str, unit: Unit) -> Link {
+    Link {
+        metric,
+        header,
+        title,
+        unit,
+    }
+}
+
+/// The links of the chain in the comparison's tables, `comparison.json`, `comparison.csv` and the
+/// chain chart, in the chain's order: from the quality delivered to the value created.
+pub const CHAIN: [Link; 9] = [
+    link(
+        Metric::MeanDeliveredQuality,
+        "quality",
+        "delivered quality (0-10)",
+        Unit::Plain,
+    ),
+    link(Metric::MeanSatisfaction, "score", "reported score (1-5)", Unit::Plain),
+    link(Metric::TopBoxShare, "top box", "top-box share", Unit::Share),
+    link(Metric::MeanLoyalty, "loyalty", "loyalty (0-1)", Unit::Plain),
+    link(Metric::AnnualRetention, "retention", "annual retention", Unit::Share),
+    link(
+        Metric::FinalCustomers,
+        "customers",
+        "customers at the horizon",
+        Unit::Count,
+    ),
+    link(Metric::Revenue, "revenue", "revenue over the horizon", Unit::Eur),
+    link(Metric::TotalCost, "cost", "cost over the horizon", Unit::Eur),
+    link(Metric::Npv, "NPV", "NPV", Unit::Eur),
 ];
 
-/// The paired difference of a chain link; no metric means cost, revenue minus cumulative profit
-/// (EUR over the horizon).
-pub fn chain_delta(a: &AltComparison, link: Option<Metric>) -> crate::compare::Delta {
-    if let Some(m) = link {
-        return a.delta(m);
-    }
-    {
-        let (r, p) = (a.delta(Metric::Revenue), a.delta(Metric::CumulativeProfit));
-        // Costs are revenue minus profit; the interval is not the difference of the intervals, so
-        // it is left out rather than made up.
-        crate::compare::Delta {
-            mean: r.mean - p.mean,
-            ci95: [f64::NAN, f64::NAN],
+/// The chain table: per alternative, the mean paired difference of every link, so an effect can
+/// be followed from delivered quality to NPV; with `intervals`, a second row under each with the
+/// 95% intervals.
+pub fn chain_rows(c: &Comparison, intervals: bool) -> Rows {
+    let mut headers = vec!["vs baseline"];
+    headers.extend(CHAIN.iter().map(|l| l.header));
+    let mut rows = Vec::new();
+    for a in &c.comparisons {
+        let mut row = vec![a.scenario.clone()];
+        row.extend(CHAIN.iter().map(|l| format::delta(l.unit, a.delta(l.metric).mean)));
+        rows.push(row);
+        if intervals {
+            let mut row = vec![CI_ROW.to_string()];
+            row.extend(CHAIN.iter().map(|l| {
+                let ci = a.delta(l.metric).ci95;
+                format!("{} .. {}", format::delta(l.unit, ci[0]), format::delta(l.unit, ci[1]))
+            }));
+            rows.push(row);
         }
     }
-}
-
-/// The chain table: per alternative, the mean paired difference of every link, so an effect can
-/// be followed from delivered quality to NPV.
-pub fn chain_rows(c: &Comparison) -> Rows {
-    let mut headers = vec!["vs baseline"];
-    headers.extend(CHAIN.iter().map(|(_, h, _)| *h));
-    let rows = c
-        .comparisons
-        .iter()
-        .map(|a| {
-            let mut row = vec![a.scenario.clone()];
-            row.extend(CHAIN.iter().map(|(m, _, u)| format::delta(*u, chain_delta(a, *m).mean)));
-            row
-        })
-        .collect();
     (headers, rows)
 }
+
+/// The first cell of an interval row of [`chain_rows`].
+pub const CI_ROW: &str = "95% CI";
 
 /// What the columns of the comparison tables mean, sentence by sentence.
 pub const LEGEND: [&str; 5] = [
@@ -159,14 +186,14 @@ pub const LEGEND: [&str; 5] = [
     "invest: extra present value spent on levers, marketing and salaries (negative = savings).",
     "ROI: dNPV per euro invested ('-' when nothing extra is invested).",
     "payback: first month from which the median cumulative-profit difference stays above zero.",
-    "Chain: mean paired differences of delivered quality (0-10), reported score (1-5), top-box share and annual retention (percentage points), customers at the horizon, revenue and cost over the horizon (undiscounted) and NPV.",
+    "Chain: mean paired differences of delivered quality (0-10), reported score (1-5), top-box share (percentage points), loyalty (0-1), annual retention (percentage points), customers at the horizon, revenue and cost over the horizon (undiscounted) and NPV; comparison.csv and report.html give their 95% intervals.",
 ];
 
 /// The terminal output of `spc compare`: the decision table, the chain table and the verdicts.
 pub fn comparison_table(c: &Comparison) -> String {
     let (h, r) = decision_rows(c);
     let mut out = crate::output::table::render(&h, &r);
-    let (h, r) = chain_rows(c);
+    let (h, r) = chain_rows(c, false);
     out.push_str("\nThe chain, link by link (alternative minus baseline):\n");
     out.push_str(&crate::output::table::render(&h, &r));
     let _ = writeln!(

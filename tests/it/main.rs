@@ -4,6 +4,7 @@
 mod cli;
 mod compare;
 mod determinism;
+mod exports;
 mod facts;
 mod golden;
 mod lesson;
