@@ -113,18 +113,21 @@ pub fn decision_rows(c: &Comparison) -> Rows {
 pub struct Link {
     /// The metric measuring it.
     pub metric: Metric,
-    /// Short column header ("top box").
+    /// Short name ("top box"), the `chain` column of `comparison.csv`.
     pub header: &'static str,
+    /// Column header of the chain table, with the unit of its differences ("top box pt").
+    pub column: &'static str,
     /// Longer title with its scale, for chart panels ("top-box share").
     pub title: &'static str,
     /// How its values and differences are written.
     pub unit: Unit,
 }
 
-const fn link(metric: Metric, header: &'static str, title: &'static str, unit: Unit) -> Link {
+const fn link(metric: Metric, (header, column): (&'static str, &'static str), title: &'static str, unit: Unit) -> Link {
     Link {
         metric,
         header,
+        column,
         title,
         unit,
     }
@@ -135,41 +138,97 @@ const fn link(metric: Metric, header: &'static str, title: &'static str, unit: U
 pub const CHAIN: [Link; 9] = [
     link(
         Metric::MeanDeliveredQuality,
-        "quality",
+        ("quality", "quality"),
         "delivered quality (0-10)",
         Unit::Plain,
     ),
-    link(Metric::MeanSatisfaction, "score", "reported score (1-5)", Unit::Plain),
-    link(Metric::TopBoxShare, "top box", "top-box share", Unit::Share),
-    link(Metric::MeanLoyalty, "loyalty", "loyalty (0-1)", Unit::Plain),
-    link(Metric::AnnualRetention, "retention", "annual retention", Unit::Share),
+    link(
+        Metric::MeanSatisfaction,
+        ("score", "score"),
+        "reported score (1-5)",
+        Unit::Plain,
+    ),
+    link(
+        Metric::TopBoxShare,
+        ("top box", "top box pt"),
+        "top-box share",
+        Unit::Share,
+    ),
+    link(
+        Metric::MeanLoyalty,
+        ("loyalty", "loyalty"),
+        "loyalty (0-1)",
+        Unit::Plain,
+    ),
+    link(
+        Metric::AnnualRetention,
+        ("retention", "retention pt"),
+        "annual retention",
+        Unit::Share,
+    ),
     link(
         Metric::FinalCustomers,
-        "customers",
+        ("customers", "customers"),
         "customers at the horizon",
         Unit::Count,
     ),
-    link(Metric::Revenue, "revenue", "revenue over the horizon", Unit::Eur),
-    link(Metric::TotalCost, "cost", "cost over the horizon", Unit::Eur),
-    link(Metric::Npv, "NPV", "NPV", Unit::Eur),
+    link(
+        Metric::Revenue,
+        ("revenue", "revenue MEUR"),
+        "revenue over the horizon",
+        Unit::Eur,
+    ),
+    link(
+        Metric::TotalCost,
+        ("cost", "cost MEUR"),
+        "cost over the horizon",
+        Unit::Eur,
+    ),
+    link(Metric::Npv, ("NPV", "NPV MEUR"), "NPV", Unit::Eur),
 ];
+
+/// A difference without its unit, for a cell under a header that names it: "+1.9", "+0.69".
+fn bare(unit: Unit, v: f64) -> String {
+    let s = format::delta(unit, v);
+    s.trim_end_matches(unit.delta_suffix()).trim_end().to_string()
+}
+
+/// The half-width of an interval, "±0.05", with one significant digit more where two decimals
+/// would round it to zero (a score known to within ±0.004).
+fn half_width(unit: Unit, h: f64) -> String {
+    let scale = match unit {
+        Unit::Share => 100.0,
+        Unit::Plain => 1.0,
+        Unit::Eur | Unit::Count => return bare(unit, h).replacen('+', "±", 1),
+    };
+    if !h.is_finite() {
+        return "n/a".into();
+    }
+    let x = h * scale;
+    let decimals = if x > 0.0 {
+        (-x.log10().floor()).clamp(2.0, 6.0) as usize
+    } else {
+        2
+    };
+    format!("±{x:.decimals$}")
+}
 
 /// The chain table: per alternative, the mean paired difference of every link, so an effect can
 /// be followed from delivered quality to NPV; with `intervals`, a second row under each with the
-/// 95% intervals.
+/// half-width of each 95% interval ("±0.05": the Student-t interval is symmetric).
 pub fn chain_rows(c: &Comparison, intervals: bool) -> Rows {
     let mut headers = vec!["vs baseline"];
-    headers.extend(CHAIN.iter().map(|l| l.header));
+    headers.extend(CHAIN.iter().map(|l| l.column));
     let mut rows = Vec::new();
     for a in &c.comparisons {
         let mut row = vec![a.scenario.clone()];
-        row.extend(CHAIN.iter().map(|l| format::delta(l.unit, a.delta(l.metric).mean)));
+        row.extend(CHAIN.iter().map(|l| bare(l.unit, a.delta(l.metric).mean)));
         rows.push(row);
         if intervals {
             let mut row = vec![CI_ROW.to_string()];
             row.extend(CHAIN.iter().map(|l| {
                 let ci = a.delta(l.metric).ci95;
-                format!("{} .. {}", format::delta(l.unit, ci[0]), format::delta(l.unit, ci[1]))
+                half_width(l.unit, 0.5 * (ci[1] - ci[0]).abs())
             }));
             rows.push(row);
         }
@@ -178,7 +237,7 @@ pub fn chain_rows(c: &Comparison, intervals: bool) -> Rows {
 }
 
 /// The first cell of an interval row of [`chain_rows`].
-pub const CI_ROW: &str = "95% CI";
+pub const CI_ROW: &str = "95% CI ±";
 
 /// What the columns of the comparison tables mean, sentence by sentence.
 pub const LEGEND: [&str; 5] = [
@@ -186,7 +245,7 @@ pub const LEGEND: [&str; 5] = [
     "invest: extra present value spent on levers, marketing and salaries (negative = savings).",
     "ROI: dNPV per euro invested ('-' when nothing extra is invested).",
     "payback: first month from which the median cumulative-profit difference stays above zero.",
-    "Chain: mean paired differences of delivered quality (0-10), reported score (1-5), top-box share (percentage points), loyalty (0-1), annual retention (percentage points), customers at the horizon, revenue and cost over the horizon (undiscounted) and NPV; comparison.csv and report.html give their 95% intervals.",
+    "Chain: mean paired differences of delivered quality (0-10), reported score (1-5), top-box share (percentage points), loyalty (0-1), annual retention (percentage points), customers at the horizon, revenue and cost over the horizon (undiscounted) and NPV; comparison.csv gives their 95% intervals, report.html their half-widths (±).",
 ];
 
 /// The terminal output of `spc compare`: the decision table, the chain table and the verdicts.
