@@ -12,6 +12,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use spc::analysis::Recorded;
 use spc::experiment::shard::{self, Kind, Shard};
 use spc::scenario::Setting;
 use spc::{Design, Error, Observe, Override, RunOptions, Scenario};
@@ -157,7 +158,8 @@ struct SlurmArgs {
     /// Submit both jobs with sbatch (the merge job after the array succeeds).
     #[arg(long)]
     submit: bool,
-    /// The command to split: `run ...` or `compare ...`, as given to spc, without --shard and --out.
+    /// The command to split (`run ...`, `compare ...`, `sweep ...` or `sensitivity ...`), as given
+    /// to spc, without --shard and --out.
     #[arg(value_name = "COMMAND", required = true, last = true, num_args = 1..)]
     command: Vec<String>,
 }
@@ -179,9 +181,8 @@ struct LessonArgs {
     /// Replications [default: the lesson's].
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     replications: Option<u32>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
+    #[command(flatten)]
+    threads: Threads,
     /// Output folder [default: output/lessons/NAME].
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -199,16 +200,15 @@ struct ValidateArgs {
     #[arg(long)]
     json: bool,
     /// Master seed.
-    #[arg(long, value_name = "S", default_value_t = 42)]
+    #[arg(long, value_name = "S", default_value_t = defaults::SEED)]
     seed: u64,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
+    #[command(flatten)]
+    threads: Threads,
     /// Replications per variant.
-    #[arg(short = 'r', long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(short = 'r', long, value_name = "N", default_value_t = defaults::VALIDATE_REPLICATIONS, value_parser = clap::value_parser!(u32).range(1..))]
     replications: u32,
     /// Customers per replication.
-    #[arg(long, value_name = "N", default_value_t = 10000)]
+    #[arg(long, value_name = "N", default_value_t = defaults::VALIDATE_CUSTOMERS)]
     customers: u32,
     /// Override any key of the calibration, e.g. --set loyalty.top=0.35. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -247,11 +247,10 @@ struct SimArgs {
     #[arg(long, value_name = "N")]
     months: Option<u32>,
     /// Master seed of every random stream; the same seed gives the same results.
-    #[arg(long, value_name = "S", default_value_t = 42)]
+    #[arg(long, value_name = "S", default_value_t = defaults::SEED)]
     seed: u64,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
+    #[command(flatten)]
+    threads: Threads,
     /// Override a scenario key: KEY=VALUE in every scenario, SCENARIO:KEY=VALUE only in the
     /// scenario of that name, e.g. --set training:levers.training=2000 or
     /// --set 'churn.exogenous={ dist = "uniform", min = 0.001, max = 0.003 }'. Repeatable.
@@ -309,7 +308,7 @@ impl SimArgs {
     }
 
     fn settings(&self) -> Result<Vec<Setting>, Error> {
-        self.set.iter().map(|s| s.parse()).collect()
+        self.set.iter().map(|s| setting(s)).collect()
     }
 
     /// The scenarios `names` (every file in scenarios/ if none), each with the flags and the
@@ -324,7 +323,7 @@ impl SimArgs {
     }
 
     fn options(&self) -> RunOptions {
-        self.options_with(60)
+        self.options_with(defaults::RUN_REPLICATIONS)
     }
 
     /// Run options with `replications` unless -r says otherwise.
@@ -332,7 +331,7 @@ impl SimArgs {
         RunOptions {
             seed: self.seed,
             replications: self.replications.unwrap_or(replications),
-            threads: threads(self.threads),
+            threads: self.threads.get(),
         }
     }
 
@@ -349,31 +348,21 @@ impl SimArgs {
         }
     }
 
-    /// Refuses --shard for a command that cannot split its work yet.
-    fn no_shard(&self, command: &str) -> Result<(), Error> {
-        match self.shard {
-            Some(_) => Err(Error::Options(format!(
-                "--shard is not supported by `spc {command}` yet; run and compare take it"
-            ))),
-            None => Ok(()),
-        }
-    }
-
     /// With --shard: runs this shard of `design` and writes its shard folder; `true` if it did.
-    fn run_shard(&self, design: &Design, kind: Kind, terminal: &Terminal) -> anyhow::Result<bool> {
+    fn run_shard(
+        &self,
+        design: &Design,
+        kind: Kind,
+        settings: serde_json::Value,
+        terminal: &Terminal,
+    ) -> anyhow::Result<bool> {
         let Some(shard) = self.shard else {
             return Ok(false);
         };
-        let header = shard::run(
-            design,
-            shard,
-            kind,
-            serde_json::json!({}),
-            &self.out,
-            &command_line(),
-            terminal,
-        )
-        .with_context(|| format!("writing shard {shard} to {}", self.out.display()))?;
+        let part = shard::run(design, shard, kind, settings, &command_line(), terminal)?;
+        part.write(&self.out, &terminal.cancel)
+            .with_context(|| format!("writing shard {shard} to {}", self.out.display()))?;
+        let header = &part.header;
         terminal.finish();
         if !self.quiet {
             println!(
@@ -418,6 +407,73 @@ impl Outputs<'_> {
         Ok(())
     }
 
+    /// The files of `spc sweep`, then its table.
+    fn sweep(
+        &self,
+        result: &spc::analysis::sweep::Sweep,
+        recorded: &Recorded<spc::analysis::Points>,
+        options: &RunOptions,
+        cancel: &AtomicBool,
+    ) -> anyhow::Result<()> {
+        let scenario = recorded.scenarios.first().map_or("", |s| s.name.as_str());
+        self.analysis(recorded, options, cancel, &|stage| {
+            result.write(stage)?;
+            if self.no_plots {
+                Ok(())
+            } else {
+                spc::report::analysis_charts::write_sweep(result, scenario, stage)
+            }
+        })?;
+        if !self.quiet {
+            print!("{}", spc::analysis::sweep::table(result));
+        }
+        self.done()
+    }
+
+    /// The files of `spc sensitivity`, then its table.
+    fn sensitivity(
+        &self,
+        study: &spc::analysis::sensitivity::Study,
+        recorded: &Recorded<spc::analysis::sensitivity::Settings>,
+        cancel: &AtomicBool,
+    ) -> anyhow::Result<()> {
+        self.analysis(recorded, &study.run, cancel, &|stage| {
+            study.write(stage)?;
+            if self.no_plots {
+                Ok(())
+            } else {
+                spc::report::analysis_charts::write_sensitivity(study, stage)
+            }
+        })?;
+        if !self.quiet {
+            print!("{}", study.table());
+        }
+        self.done()
+    }
+
+    /// An analysis's files, written by `write`, and its manifest, all or none.
+    fn analysis<S: serde::Serialize>(
+        &self,
+        recorded: &Recorded<S>,
+        options: &RunOptions,
+        cancel: &AtomicBool,
+        write: &dyn Fn(&Path) -> Result<(), Error>,
+    ) -> anyhow::Result<()> {
+        spc::analysis::write_atomically(self.out, cancel, &|stage| {
+            write(stage)?;
+            recorded.write_manifest(options, &command_line(), stage)
+        })
+        .with_context(|| format!("writing results to {}", self.out.display()))
+    }
+
+    /// Says where the results are.
+    fn done(&self) -> anyhow::Result<()> {
+        if !self.quiet {
+            println!("results in {}", self.out.display());
+        }
+        Ok(())
+    }
+
     /// The files of `spc compare`, then its table.
     fn compare(
         &self,
@@ -441,17 +497,82 @@ impl Outputs<'_> {
     }
 }
 
-/// Worker threads: as given (at least 1, checked by the parser, capped at a multiple of the
-/// cores with a note), or every core.
-fn threads(given: Option<u16>) -> usize {
-    let (n, note) = spc::limits::threads(
-        given.map_or_else(RunOptions::default_threads, usize::from),
-        RunOptions::default_threads(),
-    );
-    if let Some(note) = note {
-        eprintln!("{note}");
+/// The defaults of the flags that several commands share, in one place.
+mod defaults {
+    /// --seed.
+    pub const SEED: u64 = 42;
+    /// -r of run and compare.
+    pub const RUN_REPLICATIONS: u32 = 60;
+    /// -r of sweep (per point).
+    pub const SWEEP_REPLICATIONS: u32 = 10;
+    /// -r of validate (per variant).
+    pub const VALIDATE_REPLICATIONS: u32 = 20;
+    /// --customers of validate.
+    pub const VALIDATE_CUSTOMERS: u32 = 10_000;
+}
+
+/// The --threads flag of every command that simulates.
+#[derive(Args, Debug, Clone, Copy)]
+struct Threads {
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long = "threads", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    given: Option<u16>,
+}
+
+impl Threads {
+    /// Worker threads: as given (at least 1, checked by the parser, capped at a multiple of
+    /// the cores with a note), or every core.
+    fn get(self) -> usize {
+        let (n, note) = spc::limits::threads(
+            self.given.map_or_else(RunOptions::default_threads, usize::from),
+            RunOptions::default_threads(),
+        );
+        if let Some(note) = note {
+            eprintln!("{note} (--threads)");
+        }
+        n
     }
-    n
+}
+
+/// A `--set KEY=VALUE`, named with its flag in errors.
+fn set_override(s: &str) -> Result<Override, Error> {
+    setting(s).and_then(|t| match t.scenario {
+        None => Ok(t.set),
+        Some(_) => Err(Error::Override {
+            assignment: format!("--set {s}"),
+            message: "this command reads one scenario: write KEY=VALUE without a scenario name".into(),
+        }),
+    })
+}
+
+/// A `--set [SCENARIO:]KEY=VALUE`, named with its flag in errors.
+fn setting(s: &str) -> Result<Setting, Error> {
+    match s.parse::<Setting>() {
+        Ok(t) => Ok(Setting {
+            set: t.set.labelled(format!("--set {s}")),
+            ..t
+        }),
+        Err(Error::Override { assignment, message }) => Err(Error::Override {
+            assignment: format!("--set {assignment}"),
+            message,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// What a typed usage error says on the command line: the library's message with
+/// the flag that carried the value.
+fn usage_message(u: &spc::error::Usage) -> String {
+    use spc::error::Usage;
+    match u {
+        Usage::Shard { .. } => format!("--shard {u}"),
+        Usage::Grid { .. } => format!("--grid {u}"),
+        Usage::SampleSize { .. } => format!("-n: {u}"),
+        Usage::NoFactors => {
+            "no keys to study: give --params FILE, or declare parameters of the scenario uncertain".into()
+        }
+        _ => u.to_string(),
+    }
 }
 
 /// The terminal's view of a run: a progress bar over the work units the
@@ -508,7 +629,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let scenarios = sim.load(&args.scenarios)?;
     let terminal = Terminal::new(sim.quiet);
     let design = Design::new(scenarios, sim.options())?;
-    if sim.run_shard(&design, Kind::Run, &terminal)? {
+    if sim.run_shard(&design, Kind::Run, serde_json::json!({}), &terminal)? {
         return Ok(());
     }
     let result = design.run(&terminal)?;
@@ -535,7 +656,7 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     }
     let terminal = Terminal::new(sim.quiet);
     let design = Design::new(scenarios, sim.options())?;
-    if sim.run_shard(&design, Kind::Compare, &terminal)? {
+    if sim.run_shard(&design, Kind::Compare, serde_json::json!({}), &terminal)? {
         return Ok(());
     }
     let (result, comparison) = spc::compare::run(&design, precision, &terminal)?;
@@ -559,7 +680,23 @@ fn merge(args: &MergeArgs) -> anyhow::Result<()> {
             None,
             &terminal.cancel,
         ),
+        Kind::Sweep => {
+            let recorded: Recorded<spc::analysis::Points> = settings(&merged)?;
+            let sweep = recorded.design.clone().sweep(&merged.result)?;
+            outputs.sweep(&sweep, &recorded, &merged.result.options, &terminal.cancel)
+        }
+        Kind::Sensitivity => {
+            let recorded: Recorded<spc::analysis::sensitivity::Settings> = settings(&merged)?;
+            let study = recorded.design.analyse(&recorded.scenarios, &merged.result)?;
+            outputs.sensitivity(&study, &recorded, &terminal.cancel)
+        }
     }
+}
+
+/// The analysis settings the shards recorded.
+fn settings<S: serde::de::DeserializeOwned>(merged: &shard::Merged) -> Result<S, Error> {
+    serde_json::from_value(merged.settings.clone())
+        .map_err(|e| Error::Options(format!("the shards' {} settings are unreadable: {e}", merged.kind)))
 }
 
 fn slurm(args: &SlurmArgs) -> anyhow::Result<()> {
@@ -619,7 +756,7 @@ fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
         seed: args.seed,
         customers: args.customers,
         replications: args.replications,
-        threads: threads(args.threads),
+        threads: args.threads.get(),
     };
     let terminal = Terminal::new(false);
     let outcome = spc::lesson::run(&lesson, &options, &terminal)?;
@@ -638,9 +775,8 @@ fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
 fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     use spc::analysis::{design::ParamsFile, sweep};
     let sim = &args.sim;
-    sim.no_shard("sweep")?;
     let scenario = sim.load_one(&args.scenario)?;
-    let options = sim.options_with(10);
+    let options = sim.options_with(defaults::SWEEP_REPLICATIONS);
     let points = match &args.design {
         Some(file) => sweep::file_points(&ParamsFile::load(file, "params", &scenario)?, options.seed)?,
         None => sweep::factorial(
@@ -652,28 +788,23 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
         ),
     };
     let terminal = Terminal::new(sim.quiet);
-    let result = sweep::run(&scenario, points, &options, &terminal)?;
-    terminal.finish();
-    spc::analysis::write_atomically(&sim.out, &|stage| {
-        result.write(stage)?;
-        if sim.no_plots {
-            Ok(())
-        } else {
-            spc::report::analysis_charts::write_sweep(&result, &scenario.name, stage)
-        }
-    })
-    .with_context(|| format!("writing results to {}", sim.out.display()))?;
-    if !sim.quiet {
-        print!("{}", spc::analysis::sweep::table(&result));
-        println!("results in {}", sim.out.display());
+    let arms = spc::analysis::Arms {
+        scenario: &scenario,
+        alternative: None,
+    };
+    let design = points.design(arms, &options)?;
+    let recorded = spc::analysis::Recorded::new(arms, points)?;
+    if sim.run_shard(&design, Kind::Sweep, serde_json::to_value(&recorded)?, &terminal)? {
+        return Ok(());
     }
-    Ok(())
+    let result = sweep::run(&scenario, recorded.design.clone(), &options, &terminal)?;
+    terminal.finish();
+    sim.outputs().sweep(&result, &recorded, &options, &terminal.cancel)
 }
 
 fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
     use spc::analysis::sensitivity::{self, Method};
     let sim = &args.sim;
-    sim.no_shard("sensitivity")?;
     let names: Vec<String> = std::iter::once(args.scenario.clone())
         .chain(args.alternative.clone())
         .collect();
@@ -700,34 +831,30 @@ fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
         alternative: alternative.as_ref(),
     };
     let terminal = Terminal::new(sim.quiet);
-    let study = sensitivity::run(arms, &factors, options, &sim.options_with(replications), &terminal)?;
-    terminal.finish();
-    spc::analysis::write_atomically(&sim.out, &|stage| {
-        study.write(stage)?;
-        if sim.no_plots {
-            Ok(())
-        } else {
-            spc::report::analysis_charts::write_sensitivity(&study, stage)
-        }
-    })
-    .with_context(|| format!("writing results to {}", sim.out.display()))?;
-    if !sim.quiet {
-        print!("{}", study.table());
-        println!("results in {}", sim.out.display());
+    let run = sim.options_with(replications);
+    let recorded = spc::analysis::Recorded::new(arms, sensitivity::Settings::new(arms, &factors, options))?;
+    if sim.shard.is_some() {
+        let design = sensitivity::plan(&factors, options, run.seed)?
+            .points
+            .design(arms, &run)?;
+        sim.run_shard(&design, Kind::Sensitivity, serde_json::to_value(&recorded)?, &terminal)?;
+        return Ok(());
     }
-    Ok(())
+    let study = sensitivity::run(arms, &factors, options, &run, &terminal)?;
+    terminal.finish();
+    sim.outputs().sensitivity(&study, &recorded, &terminal.cancel)
 }
 
 /// Exit code when a validation check fails.
 const CHECK_FAILED: u8 = 3;
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
-    let overrides: Vec<Override> = args.set.iter().map(|s| s.parse()).collect::<Result<_, _>>()?;
+    let overrides: Vec<Override> = args.set.iter().map(|s| set_override(s)).collect::<Result<_, _>>()?;
     let options = spc::validate::ValidateOptions {
         run: RunOptions {
             seed: args.seed,
             replications: args.replications,
-            threads: threads(args.threads),
+            threads: args.threads.get(),
         },
         customers: args.customers,
     };
@@ -765,7 +892,10 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            match e.downcast_ref::<Error>() {
+                Some(Error::Usage(u)) => eprintln!("error: {}", usage_message(u)),
+                _ => eprintln!("error: {e:#}"),
+            }
             if let Some(Error::Memory { .. }) = e.downcast_ref::<Error>() {
                 eprintln!("hint: use fewer --customers or --threads, or split --replications into several runs");
             }

@@ -1,4 +1,4 @@
-//! The scope of a `--set` given to a command that loads several scenarios: `KEY=VALUE` sets
+//! The scope of a key override (`--set` on the command line) given to a command that loads several scenarios: `KEY=VALUE` sets
 //! the key in every scenario, `SCENARIO:KEY=VALUE` only in the scenario named SCENARIO (its
 //! `name`, by default the file name without `.toml`). A scope naming no scenario of the run is
 //! an error that lists the names there are.
@@ -33,16 +33,15 @@ impl FromStr for Setting {
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::Override {
-                assignment: format!("--set {s}"),
+                assignment: s.to_string(),
                 message: "no scenario name before `:`; write SCENARIO:KEY=VALUE, or KEY=VALUE for every scenario"
                     .into(),
             });
         }
-        let mut set: Override = s[s.find(':').map_or(0, |i| i + 1)..].parse()?;
-        set.label = format!("--set {s}");
+        let set: Override = s[s.find(':').map_or(0, |i| i + 1)..].parse()?;
         Ok(Setting {
             scenario: Some(name.to_string()),
-            set,
+            set: set.labelled(s),
         })
     }
 }
