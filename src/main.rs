@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use spc::analysis::Recorded;
 use spc::experiment::shard::{self, Kind, Shard};
+use spc::scenario::Setting;
 use spc::{Design, Error, Observe, Override, RunOptions, Scenario};
 
 /// Agent-based Monte Carlo simulator of the service profit chain.
@@ -312,9 +313,10 @@ struct SimArgs {
     seed: u64,
     #[command(flatten)]
     threads: Threads,
-    /// Override any scenario key, e.g. --set levers.training=2000 or
+    /// Override a scenario key: KEY=VALUE in every scenario, SCENARIO:KEY=VALUE only in the
+    /// scenario of that name, e.g. --set training:levers.training=2000 or
     /// --set 'churn.exogenous={ dist = "uniform", min = 0.001, max = 0.003 }'. Repeatable.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
+    #[arg(long = "set", value_name = "[SCENARIO:]KEY=VALUE")]
     set: Vec<String>,
     /// Output folder.
     #[arg(short, long, value_name = "DIR", default_value = "output")]
@@ -355,7 +357,8 @@ fn scenario_path(arg: &str) -> PathBuf {
 }
 
 impl SimArgs {
-    fn overrides(&self) -> Result<Vec<Override>, Error> {
+    /// The flags that set scenario keys (--customers, --months), for every scenario.
+    fn flags(&self) -> Vec<Override> {
         let mut out = Vec::new();
         if let Some(c) = self.customers {
             out.push(Override::flag("--customers", "simulation.customers", c));
@@ -366,25 +369,22 @@ impl SimArgs {
         if let Some(m) = self.months {
             out.push(Override::flag("--months", "simulation.months", m));
         }
-        for s in &self.set {
-            out.push(set_override(s)?);
-        }
-        Ok(out)
+        out
     }
 
+    fn settings(&self) -> Result<Vec<Setting>, Error> {
+        self.set.iter().map(|s| setting(s)).collect()
+    }
+
+    /// The scenarios `names` (every file in scenarios/ if none), each with the flags and the
+    /// --set meant for it.
     fn load(&self, names: &[String]) -> Result<Vec<Scenario>, Error> {
         let files = if names.is_empty() {
             spc::scenario::discover(Path::new("scenarios"))?
         } else {
             names.iter().map(|n| scenario_path(n)).collect()
         };
-        let overrides = self.overrides()?;
-        let scenarios: Vec<Scenario> = files
-            .iter()
-            .map(|f| Scenario::load(f, &overrides))
-            .collect::<Result<_, _>>()?;
-        spc::scenario::distinct(&scenarios)?;
-        Ok(scenarios)
+        spc::scenario::load_all(&files, &self.flags(), &self.settings()?)
     }
 
     fn options(&self) -> RunOptions {
@@ -401,7 +401,8 @@ impl SimArgs {
     }
 
     fn load_one(&self, name: &str) -> Result<Scenario, Error> {
-        Scenario::load(&scenario_path(name), &self.overrides()?)
+        let mut one = self.load(&[name.to_string()])?;
+        Ok(one.remove(0))
     }
 
     fn outputs(&self) -> Outputs<'_> {
@@ -554,8 +555,7 @@ impl Outputs<'_> {
         precision: Option<spc::compare::Precision>,
         cancel: &AtomicBool,
     ) -> anyhow::Result<()> {
-        spc::output::write_all(result, self.out, &command_line(), cancel, &|stage| {
-            spc::output::compare::write_comparison(comparison, &stage.join("comparison.json"))?;
+        spc::output::write_compared(result, comparison, self.out, &command_line(), cancel, &|stage| {
             self.report(result, Some(comparison), stage)
         })
         .with_context(|| format!("writing results to {}", self.out.display()))?;
@@ -613,8 +613,22 @@ impl Threads {
 
 /// A `--set KEY=VALUE`, named with its flag in errors.
 fn set_override(s: &str) -> Result<Override, Error> {
-    match s.parse::<Override>() {
-        Ok(o) => Ok(o.labelled(format!("--set {s}"))),
+    setting(s).and_then(|t| match t.scenario {
+        None => Ok(t.set),
+        Some(_) => Err(Error::Override {
+            assignment: format!("--set {s}"),
+            message: "this command reads one scenario: write KEY=VALUE without a scenario name".into(),
+        }),
+    })
+}
+
+/// A `--set [SCENARIO:]KEY=VALUE`, named with its flag in errors.
+fn setting(s: &str) -> Result<Setting, Error> {
+    match s.parse::<Setting>() {
+        Ok(t) => Ok(Setting {
+            set: t.set.labelled(format!("--set {s}")),
+            ..t
+        }),
         Err(Error::Override { assignment, message }) => Err(Error::Override {
             assignment: format!("--set {assignment}"),
             message,
@@ -868,8 +882,12 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
 fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
     use spc::analysis::sensitivity::{self, Method};
     let sim = &args.sim;
-    let scenario = sim.load_one(&args.scenario)?;
-    let alternative = args.alternative.as_deref().map(|a| sim.load_one(a)).transpose()?;
+    let names: Vec<String> = std::iter::once(args.scenario.clone())
+        .chain(args.alternative.clone())
+        .collect();
+    let mut loaded = sim.load(&names)?;
+    let alternative = (loaded.len() > 1).then(|| loaded.remove(1));
+    let scenario = loaded.remove(0);
     let factors = match &args.params {
         Some(file) => spc::analysis::design::ParamsFile::load(file, "params", &scenario)?.factors,
         None => spc::analysis::design::uncertain_factors(&scenario),

@@ -24,6 +24,8 @@ pub struct MonthStats {
     pub survey_by_score: [u32; 6],
     /// Sum of latent satisfaction over customers active at month end.
     pub satisfaction_sum: f64,
+    /// Sum of loyalty (commitment, 0-1) over customers active at month end.
+    pub loyalty_sum: f64,
     /// Service encounters.
     pub encounters: u32,
     /// Sum of delivered quality over encounters.
@@ -304,6 +306,9 @@ metrics! {
     /// Mean reported survey score (1-5).
     MeanSatisfaction => mean_satisfaction,
 
+    /// Mean loyalty (commitment, 0-1) of the active customers, averaged over months.
+    MeanLoyalty => mean_loyalty,
+
     /// Share of survey answers that are 5 (0-1).
     TopBoxShare => top_box_share,
 
@@ -382,6 +387,9 @@ metrics! {
     /// Revenue over the horizon (EUR).
     Revenue => revenue,
 
+    /// Every cost line over the horizon: revenue minus cumulative profit (EUR).
+    TotalCost => total_cost,
+
     /// Spend on the investment levers (training, process, recovery, ambience, follow-up, marketing) over the horizon (EUR).
     Investment => investment,
 
@@ -431,6 +439,7 @@ impl Metrics {
             final_customers: months.last().map_or(0.0, |m| f64::from(m.active_end)),
             annual_retention: 1.0 - annual(ratio(churned, customer_months)),
             mean_satisfaction: ratio((1..=5).map(|k| k as f64 * survey_k(k)).sum(), answers),
+            mean_loyalty: sum(&|m| ratio(m.loyalty_sum, f64::from(m.active_end))) / n,
             top_box_share: ratio(survey_k(5), answers),
             satisfied_churner_share: ratio(churn_k(4) + churn_k(5), scored_churners),
             churner_share_score1: ratio(churn_k(1), scored_churners),
@@ -457,6 +466,7 @@ impl Metrics {
             retention_resolved: retention(3),
             retention_fast: retention(4),
             revenue: sum(&|m| m.ledger.revenue),
+            total_cost: sum(&|m| m.ledger.costs()),
             investment: sum(&|m| m.ledger.investment + m.ledger.marketing),
             spend_npv,
             customer_npv,

@@ -36,7 +36,7 @@ pub const HEADER_FILE: &str = "shard.json";
 /// The shard's replications in a shard folder.
 pub const DATA_FILE: &str = "units.bin";
 /// Version of the shard folder layout; shards of another layout are refused.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// Shard `index` of `count` (0-based: `--shard 0/4` to `--shard 3/4`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

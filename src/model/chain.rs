@@ -161,6 +161,7 @@ impl<'m> Chain<'m> {
     pub fn stay(&self, c: &mut Customer, st: &mut MonthStats, sums: &mut Sums) {
         c.tenure = c.tenure.saturating_add(1);
         st.satisfaction_sum += c.satisfaction;
+        st.loyalty_sum += c.loyalty;
         sums.word_of_mouth.count(c);
     }
 }

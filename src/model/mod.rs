@@ -447,6 +447,7 @@ impl<'a> Firm<'a> {
         for _ in 0..new {
             let c = Customer::draw(self.master, self.replication, self.next_customer, false, p);
             st.satisfaction_sum += c.satisfaction;
+            st.loyalty_sum += c.loyalty;
             self.customers.push(c);
             self.next_customer += 1;
         }

@@ -17,7 +17,8 @@ fn metric_map<T: Copy>(pairs: &[(Metric, T)], f: impl Fn(T) -> Value) -> Map<Str
 }
 
 /// The comparison document: `{"baseline", "replications", "comparisons": [{"scenario", "delta",
-/// "p_better", "incremental_investment", "roi", "payback_month", "variance_reduction"}]}`.
+/// "p_better", "incremental_investment", "roi", "payback_month", "variance_reduction", "chain":
+/// [{"link", "metric", "delta"}]}]}`: the chain's links in order, with their differences.
 pub fn comparison_json(c: &Comparison) -> Value {
     let comparisons: Vec<Value> = c
         .comparisons
@@ -31,6 +32,7 @@ pub fn comparison_json(c: &Comparison) -> Value {
                 "roi": a.roi,
                 "payback_month": a.payback_month,
                 "variance_reduction": metric_map(&a.variance_reduction, |v| json!(v)),
+                "chain": CHAIN.iter().map(|l| json!({ "link": l.header, "metric": l.metric, "delta": a.delta(l.metric) })).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -110,52 +112,136 @@ pub fn decision_rows(c: &Comparison) -> Rows {
     (headers, rows)
 }
 
-/// The links of the chain shown in the comparison: (metric, header, unit of the difference);
-/// no metric means cost, revenue minus cumulative profit.
-pub const CHAIN: [(Option<Metric>, &str, Unit); 8] = [
-    (Some(Metric::MeanDeliveredQuality), "quality", Unit::Plain),
-    (Some(Metric::MeanSatisfaction), "score", Unit::Plain),
-    (Some(Metric::TopBoxShare), "top box", Unit::Share),
-    (Some(Metric::AnnualRetention), "retention", Unit::Share),
-    (Some(Metric::FinalCustomers), "customers", Unit::Count),
-    (Some(Metric::Revenue), "revenue", Unit::Eur),
-    (None, "cost", Unit::Eur),
-    (Some(Metric::Npv), "NPV", Unit::Eur),
+/// One link of the chain as the comparison shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    /// The metric measuring it.
+    pub metric: Metric,
+    /// Short name ("top box"), the `chain` column of `comparison.csv`.
+    pub header: &'static str,
+    /// Column header of the chain table, with the unit of its differences ("top box pt").
+    pub column: &'static str,
+    /// Longer title with its scale, for chart panels ("top-box share").
+    pub title: &'static str,
+    /// How its values and differences are written.
+    pub unit: Unit,
+}
+
+const fn link(metric: Metric, (header, column): (&'static str, &'static str), title: &'static str, unit: Unit) -> Link {
+    Link {
+        metric,
+        header,
+        column,
+        title,
+        unit,
+    }
+}
+
+/// The links of the chain in the comparison's tables, `comparison.json`, `comparison.csv` and the
+/// chain chart, in the chain's order: from the quality delivered to the value created.
+pub const CHAIN: [Link; 9] = [
+    link(
+        Metric::MeanDeliveredQuality,
+        ("quality", "quality"),
+        "delivered quality (0-10)",
+        Unit::Plain,
+    ),
+    link(
+        Metric::MeanSatisfaction,
+        ("score", "score"),
+        "reported score (1-5)",
+        Unit::Plain,
+    ),
+    link(
+        Metric::TopBoxShare,
+        ("top box", "top box pt"),
+        "top-box share",
+        Unit::Share,
+    ),
+    link(
+        Metric::MeanLoyalty,
+        ("loyalty", "loyalty"),
+        "loyalty (0-1)",
+        Unit::Plain,
+    ),
+    link(
+        Metric::AnnualRetention,
+        ("retention", "retention pt"),
+        "annual retention",
+        Unit::Share,
+    ),
+    link(
+        Metric::FinalCustomers,
+        ("customers", "customers"),
+        "customers at the horizon",
+        Unit::Count,
+    ),
+    link(
+        Metric::Revenue,
+        ("revenue", "revenue MEUR"),
+        "revenue over the horizon",
+        Unit::Eur,
+    ),
+    link(
+        Metric::TotalCost,
+        ("cost", "cost MEUR"),
+        "cost over the horizon",
+        Unit::Eur,
+    ),
+    link(Metric::Npv, ("NPV", "NPV MEUR"), "NPV", Unit::Eur),
 ];
 
-/// The paired difference of a chain link; no metric means cost, revenue minus cumulative profit
-/// (EUR over the horizon).
-pub fn chain_delta(a: &AltComparison, link: Option<Metric>) -> crate::compare::Delta {
-    if let Some(m) = link {
-        return a.delta(m);
+/// A difference without its unit, for a cell under a header that names it: "+1.9", "+0.69".
+fn bare(unit: Unit, v: f64) -> String {
+    let s = format::delta(unit, v);
+    s.trim_end_matches(unit.delta_suffix()).trim_end().to_string()
+}
+
+/// The half-width of an interval, "±0.05", with one significant digit more where two decimals
+/// would round it to zero (a score known to within ±0.004).
+fn half_width(unit: Unit, h: f64) -> String {
+    let scale = match unit {
+        Unit::Share => 100.0,
+        Unit::Plain => 1.0,
+        Unit::Eur | Unit::Count => return bare(unit, h).replacen('+', "±", 1),
+    };
+    if !h.is_finite() {
+        return "n/a".into();
     }
-    {
-        let (r, p) = (a.delta(Metric::Revenue), a.delta(Metric::CumulativeProfit));
-        // Costs are revenue minus profit; the interval is not the difference of the intervals, so
-        // it is left out rather than made up.
-        crate::compare::Delta {
-            mean: r.mean - p.mean,
-            ci95: [f64::NAN, f64::NAN],
-        }
-    }
+    let x = h * scale;
+    let decimals = if x > 0.0 {
+        (-x.log10().floor()).clamp(2.0, 6.0) as usize
+    } else {
+        2
+    };
+    format!("±{x:.decimals$}")
 }
 
 /// The chain table: per alternative, the mean paired difference of every link, so an effect can
-/// be followed from delivered quality to NPV.
-pub fn chain_rows(c: &Comparison) -> Rows {
+/// be followed from delivered quality to NPV; with `intervals`, a second row under each with the
+/// half-width of each 95% interval ("±0.05": the Student-t interval is symmetric).
+pub fn chain_rows(c: &Comparison, intervals: bool) -> Rows {
     let mut headers = vec!["vs baseline"];
-    headers.extend(CHAIN.iter().map(|(_, h, _)| *h));
-    let rows = c
-        .comparisons
-        .iter()
-        .map(|a| {
-            let mut row = vec![a.scenario.clone()];
-            row.extend(CHAIN.iter().map(|(m, _, u)| format::delta(*u, chain_delta(a, *m).mean)));
-            row
-        })
-        .collect();
+    headers.extend(CHAIN.iter().map(|l| l.column));
+    let mut rows = Vec::new();
+    for a in &c.comparisons {
+        let mut row = vec![a.scenario.clone()];
+        row.extend(CHAIN.iter().map(|l| bare(l.unit, a.delta(l.metric).mean)));
+        rows.push(row);
+        if intervals {
+            let mut row = vec![CI_ROW.to_string()];
+            row.extend(CHAIN.iter().map(|l| {
+                let ci = a.delta(l.metric).ci95;
+                half_width(l.unit, 0.5 * (ci[1] - ci[0]).abs())
+            }));
+            rows.push(row);
+        }
+    }
     (headers, rows)
 }
+
+/// The first cell of an interval row of [`chain_rows`].
+pub const CI_ROW: &str = "95% CI ±";
 
 /// What the columns of the comparison tables mean, sentence by sentence.
 pub const LEGEND: [&str; 5] = [
@@ -163,14 +249,14 @@ pub const LEGEND: [&str; 5] = [
     "invest: extra present value spent on levers, marketing and salaries (negative = savings).",
     "ROI: dNPV per euro invested ('-' when nothing extra is invested).",
     "payback: first month from which the median cumulative-profit difference stays above zero.",
-    "Chain: mean paired differences of delivered quality (0-10), reported score (1-5), top-box share and annual retention (percentage points), customers at the horizon, revenue and cost over the horizon (undiscounted) and NPV.",
+    "Chain: mean paired differences of delivered quality (0-10), reported score (1-5), top-box share (percentage points), loyalty (0-1), annual retention (percentage points), customers at the horizon, revenue and cost over the horizon (undiscounted) and NPV; comparison.csv gives their 95% intervals, report.html their half-widths (±).",
 ];
 
 /// The terminal output of `spc compare`: the decision table, the chain table and the verdicts.
 pub fn comparison_table(c: &Comparison) -> String {
     let (h, r) = decision_rows(c);
     let mut out = crate::output::table::render(&h, &r);
-    let (h, r) = chain_rows(c);
+    let (h, r) = chain_rows(c, false);
     out.push_str("\nThe chain, link by link (alternative minus baseline):\n");
     out.push_str(&crate::output::table::render(&h, &r));
     let _ = writeln!(

@@ -1,12 +1,12 @@
-//! Outputs, apart from model and engine: the files of MODEL.md section 5 and
-//! the terminal table.
+//! Outputs, apart from model and engine: the files of MODEL.md section 5, the
+//! exports for spreadsheet users ([`export`]) and the terminal table.
 //!
 //! Files are first written to a staging folder inside `--out` and moved into
 //! place only when all of them are complete, so a failed or interrupted run
 //! never leaves a half-written file behind.
 
 pub mod compare;
-pub mod csv;
+pub mod export;
 pub mod format;
 pub mod json;
 pub mod table;
@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::compare::Comparison;
 use crate::error::{Error, Result};
 use crate::experiment::RunResult;
 use crate::metrics::Metric;
@@ -201,13 +202,41 @@ pub fn check_finite(result: &RunResult) -> Result<()> {
     Ok(())
 }
 
-/// Writes `summary.json`, `replications.csv`, `monthly.csv` and `manifest.json` into `dir`,
-/// plus whatever `extra` writes into the staging folder it is given. Every metric is checked
-/// finite first (nothing is written otherwise); then everything goes to a staging folder and
-/// moves into place only when complete. `cancel` (Ctrl-C) is honoured until the move starts;
-/// `command_line` is recorded in the manifest.
+/// Writes `summary.json`, `manifest.json`, the run's exports ([`export::write`]: `replications.csv`,
+/// `monthly.csv`, `yearly.csv`, `inputs.csv`, `results.xlsx`) into `dir`, plus whatever `extra`
+/// writes into the staging folder it is given. Every metric is checked finite first (nothing is
+/// written otherwise); then everything goes to a staging folder and moves into place only when
+/// complete. `cancel` (Ctrl-C) is honoured until the move starts; `command_line` is recorded in
+/// the manifest.
 pub fn write_all(
     result: &RunResult,
+    dir: &Path,
+    command_line: &str,
+    cancel: &AtomicBool,
+    extra: &dyn Fn(&Path) -> Result<()>,
+) -> Result<()> {
+    write_files(result, None, dir, command_line, cancel, extra)
+}
+
+/// [`write_all`] for `spc compare`: also `comparison.json`, and the comparison's exports
+/// (`comparison.csv`, `monthly_differences.csv` and their sheets in `results.xlsx`).
+pub fn write_compared(
+    result: &RunResult,
+    comparison: &Comparison,
+    dir: &Path,
+    command_line: &str,
+    cancel: &AtomicBool,
+    extra: &dyn Fn(&Path) -> Result<()>,
+) -> Result<()> {
+    write_files(result, Some(comparison), dir, command_line, cancel, &|stage| {
+        compare::write_comparison(comparison, &stage.join("comparison.json"))?;
+        extra(stage)
+    })
+}
+
+fn write_files(
+    result: &RunResult,
+    comparison: Option<&Comparison>,
     dir: &Path,
     command_line: &str,
     cancel: &AtomicBool,
@@ -225,8 +254,7 @@ pub fn write_all(
     };
     let written = (|| {
         json::write_summary(result, &stage.join("summary.json"))?;
-        csv::write_replications(result, &stage.join("replications.csv"))?;
-        csv::write_monthly(result, &stage.join("monthly.csv"))?;
+        export::write(result, comparison, &stage)?;
         json::write_manifest(result, command_line, &stage.join("manifest.json"))?;
         stopped()?;
         extra(&stage)?;

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::{Figure, charts, font_face};
 use crate::compare::Comparison;
 use crate::experiment::RunResult;
-use crate::output::compare::{LEGEND, chain_rows, decision_rows, verdict};
+use crate::output::compare::{CI_ROW, LEGEND, chain_rows, decision_rows, verdict};
 use crate::output::table::{Rows, summary_rows};
 
 /// Escapes text for HTML.
@@ -26,7 +26,7 @@ td:first-child,th:first-child{text-align:left}th{background:#f4f4f4;font-weight:
 .swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}\
 figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block}\
 figcaption{color:#444;margin:.4em 0;font-size:14px}.note{color:#666;font-size:13px}\
-dl dt{font-weight:600;margin-top:.5em}dl dd{margin-left:1.2em}ul.verdicts li{margin:.3em 0}ul.warnings li{margin:.3em 0;color:#a40000}";
+tr.ci td{font-size:12px;color:#666;border-bottom-color:#bbb}dl dt{font-weight:600;margin-top:.5em}dl dd{margin-left:1.2em}ul.verdicts li{margin:.3em 0}ul.warnings li{margin:.3em 0;color:#a40000}";
 
 /// The label and coloured swatch of scenario `name`, found in the run.
 fn named(result: &RunResult, name: &str) -> String {
@@ -48,7 +48,11 @@ fn table(result: &RunResult, (headers, rows): &Rows) -> String {
     }
     t.push_str("</tr></thead><tbody>");
     for row in rows {
-        t.push_str("<tr>");
+        t.push_str(if row.first().is_some_and(|c| c == CI_ROW) {
+            "<tr class=\"ci\">"
+        } else {
+            "<tr>"
+        });
         for (k, cell) in row.iter().enumerate() {
             let text = if k == 0 { named(result, cell) } else { escape(cell) };
             let _ = write!(t, "<td>{text}</td>");
@@ -124,7 +128,7 @@ pub fn page(result: &RunResult, comparison: Option<&Comparison>, figures: &[(Fig
             "<h2>Decision against {}</h2>{}<h2>The chain, link by link</h2>{}<h2>Verdicts</h2><ul class=\"verdicts\">",
             escape(&result.scenarios[0].scenario.label()),
             table(result, &decision_rows(c)),
-            table(result, &chain_rows(c)),
+            table(result, &chain_rows(c, true)),
         );
         for a in &c.comparisons {
             let _ = write!(h, "<li>{}: {}</li>", named(result, &a.scenario), escape(&verdict(a)));

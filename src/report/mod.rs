@@ -24,6 +24,7 @@ use crate::compare::{self, Comparison};
 use crate::error::{Error, Result};
 use crate::experiment::{RunResult, ScenarioRun};
 use crate::metrics::{Metric, Series};
+use crate::output::compare::CHAIN;
 use crate::output::format::{self, Unit};
 use crate::stats::{Summary, five};
 use charts::{BoxRow, Chart, Key, Panel};
@@ -212,16 +213,6 @@ fn slope(points: &[[f32; 2]], range: std::ops::Range<f64>) -> f64 {
         sxy / sxx
     }
 }
-
-/// The chain measures of the report: (metric, panel title, unit).
-const CHAIN: [(Metric, &str, Unit); 6] = [
-    (Metric::MeanDeliveredQuality, "delivered quality (0-10)", Unit::Plain),
-    (Metric::MeanSatisfaction, "reported score (1-5)", Unit::Plain),
-    (Metric::TopBoxShare, "top-box share", Unit::Share),
-    (Metric::AnnualRetention, "annual retention", Unit::Share),
-    (Metric::FinalCustomers, "customers at the horizon", Unit::Count),
-    (Metric::Npv, "NPV", Unit::Eur),
-];
 
 /// The figures of a run, in report order.
 pub fn run_figures(result: &RunResult) -> Vec<Figure> {
@@ -491,23 +482,27 @@ fn chain_vs_baseline(result: &RunResult, keys: &[Key]) -> Figure {
         .map(|(r, key)| {
             let values = CHAIN
                 .iter()
-                .map(|(m, _, _)| {
-                    let s = Summary::of(paired(base, r, *m));
+                .map(|l| {
+                    let s = Summary::of(paired(base, r, l.metric));
                     [s.mean, s.ci95[0], s.ci95[1]]
                 })
                 .collect();
             (key.clone(), values)
         })
         .collect();
-    let npv = CHAIN.len() - 1;
-    let retention = 3;
+    let at = |m: Metric| CHAIN.iter().position(|l| l.metric == m).unwrap_or_default();
+    let (npv, retention, score) = (
+        at(Metric::Npv),
+        at(Metric::AnnualRetention),
+        at(Metric::MeanSatisfaction),
+    );
     let title = match best(rows.iter().map(|r| r.1[npv][0])) {
         Some((i, _)) => format!(
             "{} gains most: {} NPV, {} retention, {} reported score",
             rows[i].0.label,
             format::delta(Unit::Eur, rows[i].1[npv][0]),
             format::delta(Unit::Share, rows[i].1[retention][0]),
-            format::delta(Unit::Plain, rows[i].1[1][0]),
+            format::delta(Unit::Plain, rows[i].1[score][0]),
         ),
         None => format!("The chain, scenario minus {blabel}"),
     };
@@ -516,11 +511,11 @@ fn chain_vs_baseline(result: &RunResult, keys: &[Key]) -> Figure {
         section: Section::Comparison,
         chart: Chart::Panels {
             title,
-            measures: CHAIN.iter().map(|(_, t, u)| (t.to_string(), *u)).collect(),
+            measures: CHAIN.iter().map(|l| (l.title.to_string(), l.unit)).collect(),
             rows,
         },
         caption: format!(
-            "Follow each scenario along the chain, as its mean difference from {blabel} in the same replications (black whiskers: 95% interval of that mean): quality delivered, score reported, top box, customers kept, value created. A long first bar with short later ones means the chain is broken somewhere in between (for example inside the indifference zone)."
+            "Follow each scenario along the chain, as its mean difference from {blabel} in the same replications (black whiskers: 95% interval of that mean): quality delivered, score reported, top box, loyalty, retention, customers kept, revenue earned, cost spent and value created. A long first bar with short later ones means the chain is broken somewhere in between (for example inside the indifference zone)."
         ),
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod edit;
 pub mod param;
+pub mod scope;
 pub mod sections;
 pub mod size;
 pub mod source;
@@ -20,6 +21,7 @@ use sha2::{Digest, Sha256};
 
 pub use edit::{Change, Edit};
 pub use param::{DistSpec, Lever, LeverSpec, Param, ParamSpec, Schedule};
+pub use scope::{Setting, load_all};
 pub use sections::*;
 pub use source::{Origin, read_text};
 

@@ -537,6 +537,11 @@ impl Lever {
         self.0.iter().map(|(_, p)| p.lower()).fold(f64::INFINITY, f64::min)
     }
 
+    /// The steps: from which month on, which parameter.
+    pub fn steps(&self) -> &[(u32, Param)] {
+        &self.0
+    }
+
     /// This replication's schedule.
     pub fn draw(&self, master: u64, replication: u64) -> Schedule {
         Schedule(self.0.iter().map(|(m, p)| (*m, p.draw(master, replication))).collect())

@@ -5,6 +5,7 @@ mod bank;
 mod cli;
 mod compare;
 mod determinism;
+mod exports;
 mod facts;
 mod golden;
 mod lesson;

@@ -162,6 +162,27 @@ fn no_plots_writes_only_data_and_compare_adds_its_charts() {
     assert_headings_unique(&html);
     let tables = elements(&html, "table");
     assert_eq!(tables.len(), 3, "summary, decision and chain as HTML tables");
+    for link in [
+        "quality",
+        "score",
+        "top box pt",
+        "loyalty",
+        "retention pt",
+        "customers",
+        "revenue MEUR",
+        "cost MEUR",
+        "NPV MEUR",
+    ] {
+        assert!(
+            tables[2].contains(&format!("<th>{link}</th>")),
+            "the chain table shows {link}"
+        );
+    }
+    assert_eq!(
+        tables[2].matches("<tr class=\"ci\"><td>95% CI ±</td><td>±").count(),
+        1,
+        "an interval row"
+    );
     assert!(!html.contains("<pre>"), "no text dumps");
     assert!(html.contains("<ul class=\"verdicts\"><li>"), "verdicts as a list");
 }

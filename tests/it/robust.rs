@@ -543,12 +543,15 @@ fn the_output_commit_is_cancellable_locked_and_removes_only_what_spc_wrote() {
         names(d),
         vec![
             ".spc-lock",
+            "inputs.csv",
             "manifest.json",
             "monthly.csv",
             "notes.txt",
             "plots",
             "replications.csv",
-            "summary.json"
+            "results.xlsx",
+            "summary.json",
+            "yearly.csv"
         ]
     );
     assert_eq!(names(&d.join("plots")), vec!["mine.txt"]);
