@@ -13,8 +13,9 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::experiment::{Observe, Replication};
-use crate::metrics::{Metrics, month_rows};
+use crate::metrics::{Metrics, MonthStats, ScoreCounts, month_rows};
 use crate::model::Firm;
+use crate::model::customers::Customers;
 use crate::scenario::Scenario;
 
 /// Encounters sampled for the quality response curve (replication 0 of each scenario).
@@ -30,6 +31,21 @@ pub fn replicate(
     sample: usize,
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Replication> {
+    replicate_watched(scenario, seed, replication, sample, cancelled, |_, _, _| {})
+}
+
+/// [`replicate`], calling `watch(month, what the month counted, the active customers)` at the
+/// end of every month: a read-only view of single customers for the studio's month-by-month
+/// play. The watcher draws nothing, so the results are those of [`replicate`]; with the no-op
+/// watcher of [`replicate`] the call compiles away.
+pub fn replicate_watched(
+    scenario: &Scenario,
+    seed: u64,
+    replication: u64,
+    sample: usize,
+    cancelled: &dyn Fn() -> bool,
+    mut watch: impl FnMut(u32, &MonthStats, &Customers),
+) -> Option<Replication> {
     let drawn = scenario.draw(seed, replication);
     let mut firm = Firm::new(&drawn, scenario.customers, scenario.months, seed, replication);
     if sample > 0 {
@@ -40,13 +56,16 @@ pub fn replicate(
         if cancelled() {
             return None;
         }
-        months.push(firm.step(m));
+        let stats = firm.step(m);
+        watch(m, &stats, &firm.customers);
+        months.push(stats);
     }
     Some(Replication {
         metrics: Metrics::from_months(&months, &firm.paths, drawn.params.finance.discount_rate),
         monthly: month_rows(&months),
         customer_months: months.iter().map(|m| u64::from(m.active_start)).sum(),
         response_sample: firm.response_sample.unwrap_or_default(),
+        score_counts: ScoreCounts::of(&months),
     })
 }
 

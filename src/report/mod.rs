@@ -194,7 +194,8 @@ fn fan_title(result: &RunResult, k: Series, what: &str, unit: Unit) -> String {
 }
 
 /// Least-squares slope of the response on the position, over positions in `range`.
-fn slope(points: &[[f32; 2]], range: std::ops::Range<f64>) -> f64 {
+/// Least-squares slope of the sampled response over positions in `range` (NaN with fewer than 10).
+pub(crate) fn slope(points: &[[f32; 2]], range: std::ops::Range<f64>) -> f64 {
     let inside: Vec<(f64, f64)> = points
         .iter()
         .map(|p| (f64::from(p[0]), f64::from(p[1])))
