@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::compare::{Comparison, compare};
 use crate::error::{Error, Result};
 use crate::experiment::{Design, Observe, RunOptions, RunResult};
-use crate::metrics::Metric;
+use crate::metrics::{Metric, ScoreCounts};
 use crate::report::{self, Figure};
 use crate::scenario::{Edit, Override, Scenario};
 
@@ -167,7 +167,12 @@ pub fn scenarios(lesson: &Lesson, customers: Option<u32>, edits: &[LessonEdit]) 
         return Err(Error::Options(format!(
             "lesson `{}` has no scenario `{unknown}`; its scenarios: {}",
             lesson.name,
-            lesson.scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+            lesson
+                .scenarios
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     lesson
@@ -259,11 +264,24 @@ pub fn variables(result: &RunResult, comparison: Option<&Comparison>) -> BTreeMa
         let months = run.scenario.months.max(1);
         let levers = run.scenario.draw(result.options.seed, 0).levers;
         levers.map(|lever, schedule| {
-            let last_change = (1..months).rev().find(|t| schedule.at(*t) != schedule.at(t - 1)).unwrap_or(0);
+            let last_change = (1..months)
+                .rev()
+                .find(|t| schedule.at(*t) != schedule.at(t - 1))
+                .unwrap_or(0);
             v.insert(format!("{n}.levers.{lever}"), schedule.at(0));
             v.insert(format!("{n}.levers.{lever}.end"), schedule.at(months - 1));
             v.insert(format!("{n}.levers.{lever}.from"), f64::from(last_change));
         });
+        let counts = run
+            .replications
+            .iter()
+            .fold(ScoreCounts::default(), |a, r| a.plus(&r.score_counts));
+        for k in 1..=5 {
+            let r = counts.annual_rate(k);
+            v.insert(format!("{n}.pooled_churn_rate_score{k}"), r.rate);
+            v.insert(format!("{n}.customer_years_score{k}"), r.customer_years);
+            v.insert(format!("{n}.leavers_score{k}"), r.churners as f64);
+        }
         let ratio = v[&format!("{n}.churn_rate_score4")] / v[&format!("{n}.churn_rate_score5")];
         v.insert(format!("{n}.churn_ratio_4_to_5"), ratio);
     }
@@ -288,6 +306,11 @@ pub fn variables(result: &RunResult, comparison: Option<&Comparison>) -> BTreeMa
                 a.payback_month.map_or(f64::NAN, f64::from),
             );
             v.insert(format!("{}.p_better", a.scenario), a.p_better);
+            let quality = a.delta(Metric::MeanDeliveredQuality).mean;
+            for (name, d) in &a.delta {
+                let per = if quality != 0.0 { d.mean / quality } else { f64::NAN };
+                v.insert(format!("{}.per_quality.{name}", a.scenario), per);
+            }
         }
     }
     v
@@ -344,7 +367,7 @@ pub fn fill(template: &str, vars: &BTreeMap<String, f64>, path: &Path) -> Result
             line: None,
             path: path.to_path_buf(),
             key: "narrative".into(),
-            message: format!("unknown placeholder {{{name}}}; known: SCENARIO.METRIC, SCENARIO.delta.METRIC, SCENARIO.levers.LEVER (month 0; .end: last month, .from: month of the last change), SCENARIO.cum_profit_peak/_end, SCENARIO.payback_month, SCENARIO.p_better"),
+            message: format!("unknown placeholder {{{name}}}; known: SCENARIO.METRIC, SCENARIO.delta.METRIC, SCENARIO.levers.LEVER (month 0; .end: last month, .from: month of the last change), SCENARIO.per_quality.METRIC (delta per point of delivered quality), SCENARIO.pooled_churn_rate_scoreK, .customer_years_scoreK, .leavers_scoreK (pooled over replications), SCENARIO.cum_profit_peak/_end, SCENARIO.payback_month, SCENARIO.p_better"),
         })?;
         out.push_str(&format(*value, spec.trim()).ok_or_else(|| Error::Invalid {
             line: None,
@@ -421,6 +444,7 @@ pub fn run(lesson: &Lesson, options: &LessonOptions, observer: &dyn Observe) -> 
         lesson.source, lesson.question
     ));
     let mut all = report::run_figures(&result);
+    all.push(report::retention_by_path(&result));
     if let Some(c) = &comparison {
         all.extend(report::comparison_figures(&result, c));
     }

@@ -745,11 +745,8 @@ fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
 }
 
 fn studio(args: &StudioArgs) -> anyhow::Result<()> {
-    let library = spc::studio::api::Library::open(
-        &args.scenarios,
-        &args.lessons,
-        spc::studio::api::Classroom::DEFAULT,
-    )?;
+    let library =
+        spc::studio::api::Library::open(&args.scenarios, &args.lessons, spc::studio::api::Classroom::DEFAULT)?;
     let studio = spc::studio::Studio::bind(spc::studio::LOOPBACK, args.port, library, threads(args.threads))?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();

@@ -8,15 +8,16 @@
 //! lever sliders the alternatives (or the one scenario named by `target`). A lesson of one
 //! scenario is compared with itself as shipped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
 use super::controls::{self, CONTROLS, Control, Role};
 use crate::compare::{Comparison, compare};
 use crate::error::{Error, Result};
-use crate::experiment::{Design, Observe, RunOptions, RunResult, ScenarioRun};
+use crate::experiment::{Design, Observe, Replication, RunOptions, RunResult, ScenarioRun, Unit};
 use crate::lesson::{self, Lesson, LessonEdit};
 use crate::metrics::{Metric, ScoreCounts, ScoreRate, Series};
 use crate::scenario::{Edit, Scenario};
@@ -96,7 +97,9 @@ impl Library {
             .map(|path| {
                 let s = Scenario::load(&path, &[])?;
                 Ok(ScenarioEntry {
-                    name: path.file_stem().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                    name: path
+                        .file_stem()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
                     description: s.description,
                     path,
                 })
@@ -133,7 +136,11 @@ impl Library {
         self.lessons.iter().find(|l| l.name == name).ok_or_else(|| {
             Error::Options(format!(
                 "no lesson `{name}`; available: {}",
-                self.lessons.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ")
+                self.lessons
+                    .iter()
+                    .map(|l| l.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })
     }
@@ -142,7 +149,11 @@ impl Library {
         self.scenarios.iter().find(|s| s.name == name).ok_or_else(|| {
             Error::Options(format!(
                 "no scenario `{name}`; available: {}",
-                self.scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                self.scenarios
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })
     }
@@ -237,7 +248,7 @@ impl Library {
         let yours = shipped.edited(&changes)?;
         Ok(Arms {
             values: values_of(&shipped),
-            labels: vec![format!("{} as shipped", shipped.label()), format!("{} with your changes", shipped.label())],
+            labels: vec!["as shipped".into(), "your changes".into()],
             targets: vec![name.to_string()],
             scenarios: vec![shipped.renamed("shipped"), yours],
             lesson: None,
@@ -292,7 +303,7 @@ impl Library {
         if scenarios.len() == 1 {
             // One scenario: compare it with itself as shipped.
             scenarios.insert(0, plain[0].clone().renamed("shipped"));
-            labels = vec![format!("{} as shipped", labels[0]), format!("{} with your changes", labels[0])];
+            labels = vec!["as shipped".into(), "your changes".into()];
         }
         let first_target = names.iter().position(|n| *n == targets[0]).unwrap_or(0);
         Ok(Arms {
@@ -494,7 +505,13 @@ fn arm(run: &ScenarioRun, label: &str, index: usize) -> Arm {
             .iter()
             .map(|s| {
                 let single = run.replications[0].monthly.iter().map(|r| s.of(r)).collect();
-                (s.name(), Band { quantiles: run.bands(*s), single })
+                (
+                    s.name(),
+                    Band {
+                        quantiles: run.bands(*s),
+                        single,
+                    },
+                )
             })
             .collect(),
         churners: std::array::from_fn(|k| mean(Metric::churner_share_score(k + 1))),
@@ -540,12 +557,109 @@ fn versus(result: &RunResult, comparison: &Comparison) -> Vec<Versus> {
         .collect()
 }
 
+/// Replications of recently run scenarios, so that an arm a slider did not change (the
+/// reference, most of all) is not simulated again. A replication depends only on the
+/// scenario's resolved parameters, the seed and its index, which together are the key.
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries: Mutex<VecDeque<(String, Vec<Replication>)>>,
+}
+
+impl Cache {
+    /// Scenarios kept.
+    const SIZE: usize = 24;
+
+    fn key(scenario: &Scenario, options: &RunOptions) -> String {
+        format!(
+            "{}|{}|{}",
+            options.seed,
+            options.replications,
+            toml::to_string(&scenario.resolved).unwrap_or_default()
+        )
+    }
+
+    fn get(&self, key: &str) -> Option<Vec<Replication>> {
+        let entries = self.entries.lock().ok()?;
+        entries.iter().find(|(k, _)| k == key).map(|(_, r)| r.clone())
+    }
+
+    fn put(&self, key: String, replications: Vec<Replication>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|(k, _)| *k != key);
+            entries.push_back((key, replications));
+            while entries.len() > Cache::SIZE {
+                entries.pop_front();
+            }
+        }
+    }
+
+    /// Runs `design`, taking from the cache the variants it holds and keeping the others.
+    pub fn run(&self, design: &Design, observer: &dyn Observe) -> Result<RunResult> {
+        let keys: Vec<String> = design.variants.iter().map(|s| Cache::key(s, &design.options)).collect();
+        let mut outcomes = Vec::new();
+        let mut missing = Vec::new();
+        for (variant, key) in keys.iter().enumerate() {
+            match self.get(key) {
+                Some(reps) => outcomes.extend(reps.into_iter().enumerate().map(|(r, rep)| {
+                    (
+                        Unit {
+                            variant,
+                            replication: r as u64,
+                        },
+                        rep,
+                    )
+                })),
+                None => missing.extend(
+                    design
+                        .units()
+                        .into_iter()
+                        .filter(|u| u.variant == variant && !keys[..variant].contains(key)),
+                ),
+            }
+        }
+        let (ran, elapsed) = design.run_units(&missing, observer)?;
+        for (variant, key) in keys.iter().enumerate() {
+            let reps: Vec<Replication> = ran
+                .iter()
+                .filter(|(u, _)| u.variant == variant)
+                .map(|(_, r)| r.clone())
+                .collect();
+            if !reps.is_empty() {
+                self.put(key.clone(), reps);
+            }
+        }
+        // A variant equal to an earlier one of the same design shares its replications.
+        for (variant, key) in keys.iter().enumerate() {
+            if !outcomes.iter().chain(&ran).any(|(u, _)| u.variant == variant)
+                && let Some(reps) = self.get(key)
+            {
+                outcomes.extend(reps.into_iter().enumerate().map(|(r, rep)| {
+                    (
+                        Unit {
+                            variant,
+                            replication: r as u64,
+                        },
+                        rep,
+                    )
+                }));
+            }
+        }
+        design.assemble([outcomes, ran].concat(), elapsed)
+    }
+}
+
 /// Runs what `request` asks for and answers with the page's numbers; `observer` may stop it
 /// (a newer request came).
-pub fn run(library: &Library, request: &Request, threads: usize, observer: &dyn Observe) -> Result<Reply> {
+pub fn run(
+    library: &Library,
+    cache: &Cache,
+    request: &Request,
+    threads: usize,
+    observer: &dyn Observe,
+) -> Result<Reply> {
     let arms = library.arms(request, threads)?;
     let options = arms.options.clone();
-    let result = Design::new(arms.scenarios.clone(), options.clone())?.run(observer)?;
+    let result = cache.run(&Design::new(arms.scenarios.clone(), options.clone())?, observer)?;
     let comparison = compare(&result);
     let lesson = arms
         .lesson
@@ -613,13 +727,15 @@ mod tests {
             edits: [("levers.training".to_string(), 4000.0)].into(),
             ..Request::default()
         };
-        let reply = run(&lib, &request, 1, &Silent).unwrap();
+        let cache = Cache::default();
+        let reply = run(&lib, &cache, &request, 1, &Silent).unwrap();
         assert_eq!(reply.arms.len(), 2);
         assert_eq!(reply.values["levers.training"].value, 1000.0);
         let npv = &reply.versus[0].chain[4];
         assert!(npv.delta.is_finite() && npv.delta != 0.0);
         let same = run(
             &lib,
+            &cache,
             &Request {
                 scenario: Some("baseline".into()),
                 ..Request::default()
@@ -628,7 +744,10 @@ mod tests {
             &Silent,
         )
         .unwrap();
-        assert!(same.versus[0].chain.iter().all(|l| l.delta == 0.0), "no change, no difference");
+        assert!(
+            same.versus[0].chain.iter().all(|l| l.delta == 0.0),
+            "no change, no difference"
+        );
     }
 
     #[test]
@@ -672,7 +791,7 @@ mod tests {
         let arms = lib.arms(&request, 1).unwrap();
         let staff = |i: usize, m: u32| arms.scenarios[i].draw(1, 0).levers.staff.at(m);
         assert_eq!((staff(0, 30), staff(1, 0), staff(1, 30)), (40.0, 40.0, 36.0));
-        let reply = run(&lib, &request, 1, &Silent).unwrap();
+        let reply = run(&lib, &Cache::default(), &request, 1, &Silent).unwrap();
         let told = reply.lesson.unwrap();
         assert!(told.story.contains("from 40 to 36 people"), "{}", told.story);
     }

@@ -106,7 +106,7 @@ function span(values, pad = 0.05, zero = false) {
 // Axes in a box; returns the scales. opts: xr, yr, xfmt, yfmt, xlabel, left.
 function frame(c, opts) {
   const { ctx, w, h } = c;
-  const box = { l: opts.left || 58, r: w - 10, t: 8, b: h - 30 };
+  const box = { l: opts.left || 58, r: w - 10, t: opts.top || 22, b: h - 30 };
   const X = (x) => box.l + ((x - opts.xr[0]) / (opts.xr[1] - opts.xr[0])) * (box.r - box.l);
   const Y = (y) => box.b - ((y - opts.yr[0]) / (opts.yr[1] - opts.yr[0])) * (box.b - box.t);
   ctx.strokeStyle = "#e3e7ee";
@@ -157,6 +157,7 @@ function area(ctx, xs, lo, hi, colour, alpha) {
 function legend(ctx, items, x, y) {
   ctx.textAlign = "left";
   for (const [label, colour] of items) {
+    if (x + 14 + ctx.measureText(label).width > ctx.canvas.clientWidth) break;
     ctx.fillStyle = colour;
     ctx.fillRect(x, y - 4, 10, 8);
     ctx.fillStyle = "#1d2430";
@@ -351,8 +352,10 @@ function renderChain(reply) {
   const v = reply.versus[0];
   const npv = v.chain[v.chain.length - 1];
   $("chain-title").textContent = reply.versus.length > 1
-    ? `The chain: each scenario minus ${ref.label}, in the same runs`
-    : `The chain: ${reply.arms[v.arm].label} minus ${ref.label}, in the same runs`;
+    ? `The chain: each scenario against ${ref.label}, in the same runs`
+    : ref.name === "shipped"
+      ? "The chain: your changes against the scenario as shipped, in the same runs"
+      : `The chain: ${reply.arms[v.arm].label} against ${ref.label}, in the same runs`;
   $("chain-note").textContent = npv.delta === 0 && reply.versus.length === 1
     ? "Move a slider: every link shows its change against the reference, with the 95% interval of the mean paired difference."
     : `Better NPV in ${Math.round(100 * v.p_better)}% of the runs. A long change early in the chain with short ones later means the chain breaks in between (inside the zone of tolerance, for example).`;
@@ -387,9 +390,9 @@ function drawBand(reply) {
   polyline(c.ctx, ref.bands[key].quantiles.map((q, t) => [xs[t], f.Y(q[2])]), "#7f7f7f", 1.5, [5, 4]);
   polyline(c.ctx, b.quantiles.map((q, t) => [xs[t], f.Y(q[2])]), alt.colour, 1.5);
   polyline(c.ctx, b.single.map((v, t) => [xs[t], f.Y(v)]), "#1d2430", 2.5);
-  legend(c.ctx, [[alt.label, alt.colour], ["one run", "#1d2430"], [`${ref.label} (median)`, "#7f7f7f"]], f.box.l + 6, 14);
+  legend(c.ctx, [[alt.label, alt.colour], ["one run", "#1d2430"], [`${ref.label}`, "#7f7f7f"]], f.box.l, 9);
   const end = b.quantiles[n - 1];
-  $("band-title").textContent = `${s.title} after ${n} months: ${fmt(end[2], s.unit)} (90% of runs ${fmt(end[0], s.unit)} to ${fmt(end[4], s.unit)})`;
+  $("band-title").textContent = `${s.title}, month ${n}: ${fmt(end[2], s.unit)} (90% of runs ${fmt(end[0], s.unit)} to ${fmt(end[4], s.unit)})`;
   sign(c.canvas, [end[0], end[2], end[4], b.single[n - 1]]);
 }
 
@@ -417,8 +420,10 @@ function drawChurn(reply) {
   const arms = reply.arms;
   const c = canvasOf("churn-canvas");
   const rates = arms.map((a) => a.churn_by_score);
-  const top = Math.max(0.05, ...rates.flatMap((r) => r.map((x) => (Number.isFinite(x.rate) ? x.rate : 0)))) * 1.3;
-  const f = frame(c, { xr: [0.5, 5.5], yr: [0, Math.min(1, top)], yfmt: axisFmt("share"), xticks: false, left: 44 });
+  // The axis follows the rates that rest on enough leavers.
+  const solid = rates.flatMap((r) => r.filter((x) => x.interval[0] !== null).map((x) => x.rate));
+  const top = Math.min(1, Math.max(0.05, ...solid) * 1.25);
+  const f = frame(c, { xr: [0.5, 5.5], yr: [0, top], yfmt: axisFmt("share"), xticks: false, left: 44 });
   const { ctx } = c;
   const bw = 0.8 / arms.length;
   ctx.textAlign = "center";
@@ -431,17 +436,28 @@ function drawChurn(reply) {
       const xa = f.X(x0 + i * bw + 0.04), xb = f.X(x0 + (i + 1) * bw - 0.04);
       const colour = i === 0 && arms.length > 1 ? "#9aa3b0" : a.colour;
       if (!Number.isFinite(r.rate)) return;
-      ctx.fillStyle = colour;
-      ctx.fillRect(xa, f.Y(r.rate), xb - xa, f.Y(0) - f.Y(r.rate));
-      const [lo, hi] = r.interval;
-      if (lo !== null && hi !== null) {
+      const few = r.interval[0] === null;
+      const yr = f.Y(Math.min(r.rate, top));
+      if (few) {
+        // Too few leavers for the rate to mean much: an outline, no interval.
+        ctx.strokeStyle = colour;
+        ctx.setLineDash([3, 3]);
+        ctx.strokeRect(xa + 0.5, yr, xb - xa - 1, f.Y(0) - yr);
+        ctx.setLineDash([]);
+      } else {
+        ctx.fillStyle = colour;
+        ctx.fillRect(xa, yr, xb - xa, f.Y(0) - yr);
+        const [lo, hi] = r.interval;
         const xm = (xa + xb) / 2;
-        polyline(ctx, [[xm, f.Y(lo)], [xm, f.Y(hi)]], "#1d2430", 1.2);
+        polyline(ctx, [[xm, f.Y(lo)], [xm, f.Y(Math.min(hi, top))]], "#1d2430", 1.2);
         polyline(ctx, [[xm - 3, f.Y(lo)], [xm + 3, f.Y(lo)]], "#1d2430", 1.2);
-        polyline(ctx, [[xm - 3, f.Y(hi)], [xm + 3, f.Y(hi)]], "#1d2430", 1.2);
+        if (hi <= top) polyline(ctx, [[xm - 3, f.Y(hi)], [xm + 3, f.Y(hi)]], "#1d2430", 1.2);
       }
-      ctx.fillStyle = "#1d2430";
-      ctx.fillText(`${grouped(100 * r.rate, 0)}%`, (xa + xb) / 2, Math.max(f.Y(r.rate) - 8, f.box.t + 4));
+      if (i === arms.length - 1) {
+        ctx.fillStyle = few ? "#5b6473" : "#1d2430";
+        const label = few ? `${r.churners} left` : `${grouped(100 * r.rate, 0)}%`;
+        ctx.fillText(label, f.X(k + 1), Math.max(yr - 8, f.box.t - 6));
+      }
     });
     const years = arms[arms.length - 1].churn_by_score[k].customer_years;
     ctx.fillStyle = "#5b6473";
@@ -468,7 +484,9 @@ function drawChurners(reply) {
     let x = left;
     ctx.textAlign = "right";
     ctx.fillStyle = "#1d2430";
-    ctx.fillText(a.label.length > 28 ? a.label.slice(0, 27) + "…" : a.label, left - 6, y + rowH / 2);
+    let label = a.label;
+    while (label.length > 4 && ctx.measureText(label).width > left - 8) label = label.slice(0, -2) + "…";
+    ctx.fillText(label, left - 6, y + rowH / 2);
     a.churners.forEach((share, k) => {
       const wk = (Number.isFinite(share) ? share : 0) * (right - left);
       ctx.fillStyle = SCORE_COLOURS[k];
@@ -515,7 +533,7 @@ function drawResponse(reply) {
   sign(c.canvas, arms.flatMap((a) => a.response.bins.map((b) => b[1])));
 }
 
-const PATHS = ["kept silent", "unresolved", "resolved", "resolved fast"];
+const PATHS = ["silent", "unresolved", "resolved", "fast"];
 
 function drawPaths(reply) {
   const arms = reply.arms;
@@ -537,10 +555,10 @@ function drawPaths(reply) {
       ctx.fillStyle = i === 0 && arms.length > 1 ? "#9aa3b0" : a.colour;
       ctx.fillRect(xa, f.Y(v), xb - xa, f.Y(lo) - f.Y(v));
       ctx.fillStyle = "#1d2430";
-      if (xb - xa > 22) ctx.fillText(`${grouped(100 * v, 0)}`, (xa + xb) / 2, f.Y(v) - 7);
+      if (xb - xa > 18) ctx.fillText(`${grouped(100 * v, 0)}`, (xa + xb) / 2, f.Y(v) - 7);
     });
   });
-  legend(ctx, arms.map((a, i) => [a.label, i === 0 && arms.length > 1 ? "#9aa3b0" : a.colour]), f.box.l + 6, f.box.t + 6);
+  legend(ctx, arms.map((a, i) => [a.label, i === 0 && arms.length > 1 ? "#9aa3b0" : a.colour]), f.box.l, 9);
   const alt = arms[arms.length - 1].paths;
   $("paths-title").textContent = Number.isFinite(alt[0]) && Number.isFinite(alt[3])
     ? `A year after a failure: ${grouped(100 * alt[0], 0)}% of silent customers stay, ${grouped(100 * alt[3], 0)}% of those resolved fast`
@@ -734,6 +752,7 @@ async function start() {
     }
     select.appendChild(g);
   }
+  if (window.matchMedia("(max-width: 760px)").matches) $("controls-box").open = false;
   select.value = "scenario:baseline";
   if (!select.value) select.selectedIndex = 0;
   buildControls();

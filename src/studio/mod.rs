@@ -50,6 +50,7 @@ pub struct Studio {
 /// What every request handler shares.
 struct State {
     library: Library,
+    cache: api::Cache,
     threads: usize,
     /// Number of the latest run request and of the latest play request: an older one stops.
     latest_run: AtomicU64,
@@ -91,6 +92,7 @@ impl Studio {
             address,
             state: Arc::new(State {
                 library,
+                cache: api::Cache::default(),
                 threads,
                 latest_run: AtomicU64::new(0),
                 latest_play: AtomicU64::new(0),
@@ -159,9 +161,13 @@ fn host_allowed(request: &tiny_http::Request, address: SocketAddr) -> bool {
         .find(|h| h.field.equiv("Host"))
         .is_some_and(|h| {
             let host = h.value.as_str();
-            [format!("127.0.0.1:{port}"), format!("localhost:{port}"), format!("[::1]:{port}")]
-                .iter()
-                .any(|a| a == host)
+            [
+                format!("127.0.0.1:{port}"),
+                format!("localhost:{port}"),
+                format!("[::1]:{port}"),
+            ]
+            .iter()
+            .any(|a| a == host)
         })
 }
 
@@ -196,7 +202,7 @@ fn route(state: &State, request: &mut tiny_http::Request, stop: &AtomicBool) -> 
                 stop,
             };
             with_body(request, |r| {
-                api::run(&state.library, &r, state.threads, &observer).map(|mut reply| {
+                api::run(&state.library, &state.cache, &r, state.threads, &observer).map(|mut reply| {
                     reply.id = mine;
                     reply
                 })

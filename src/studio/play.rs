@@ -80,7 +80,11 @@ pub fn play(library: &Library, request: &Request, observer: &dyn Observe) -> Res
         }
         dots.sort_unstable_by_key(|d| d[0]);
         let now: Vec<u32> = dots.iter().map(|d| d[0]).collect();
-        let left = shown.iter().copied().filter(|d| now.binary_search(d).is_err()).collect();
+        let left = shown
+            .iter()
+            .copied()
+            .filter(|d| now.binary_search(d).is_err())
+            .collect();
         shown = now;
         let active = f64::from(st.active_end);
         frames.push(Frame {
@@ -143,13 +147,16 @@ mod tests {
             ..Request::default()
         };
         let played = play(&lib, &request, &Silent).unwrap();
-        let reply = super::super::api::run(&lib, &request, 1, &Silent).unwrap();
+        let reply = super::super::api::run(&lib, &Default::default(), &request, 1, &Silent).unwrap();
         let single = &reply.arms[1].bands["active_customers"].single;
         assert_eq!(played.frames.len(), 12);
         assert_eq!(played.per_dot, 2);
         let mut before = played.frames[0].dots.len();
         for (t, f) in played.frames.iter().enumerate() {
-            assert_eq!(f.figures[0], single[t], "month {t}: the played run is the highlighted one");
+            assert_eq!(
+                f.figures[0], single[t],
+                "month {t}: the played run is the highlighted one"
+            );
             assert!(f.dots.iter().all(|d| (10..=50).contains(&d[1]) && d[2] <= 100));
             if t > 0 {
                 let joined = f.dots.len() + f.left.len() - before;
@@ -159,6 +166,9 @@ mod tests {
         }
         let left: usize = played.frames.iter().map(|f| f.left.len()).sum();
         let churned: f64 = played.frames.iter().map(|f| f.figures[1]).sum();
-        assert!(left > 0 && (left as f64) < churned, "{left} dots left of {churned} churners");
+        assert!(
+            left > 0 && (left as f64) < churned,
+            "{left} dots left of {churned} churners"
+        );
     }
 }
