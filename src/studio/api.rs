@@ -133,30 +133,22 @@ impl Library {
     }
 
     fn lesson(&self, name: &str) -> Result<&Lesson> {
-        self.lessons.iter().find(|l| l.name == name).ok_or_else(|| {
-            Error::Options(format!(
-                "no lesson `{name}`; available: {}",
-                self.lessons
-                    .iter()
-                    .map(|l| l.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })
+        named(&self.lessons, name, "lesson", |l| &l.name)
     }
 
     fn scenario(&self, name: &str) -> Result<&ScenarioEntry> {
-        self.scenarios.iter().find(|s| s.name == name).ok_or_else(|| {
-            Error::Options(format!(
-                "no scenario `{name}`; available: {}",
-                self.scenarios
-                    .iter()
-                    .map(|s| s.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })
+        named(&self.scenarios, name, "scenario", |s| &s.name)
     }
+}
+
+/// The item of `items` called `name`, or an error listing the names there are.
+fn named<'a, T>(items: &'a [T], name: &str, what: &str, name_of: impl Fn(&T) -> &String) -> Result<&'a T> {
+    items.iter().find(|x| name_of(x) == name).ok_or_else(|| {
+        Error::Options(format!(
+            "no {what} `{name}`; available: {}",
+            items.iter().map(|x| name_of(x).as_str()).collect::<Vec<_>>().join(", ")
+        ))
+    })
 }
 
 /// What the page asks for.

@@ -41,7 +41,8 @@ pub struct Control {
     pub help: &'static str,
 }
 
-const fn lever(
+const fn control(
+    role: Role,
     key: &'static str,
     label: &'static str,
     unit: &'static str,
@@ -55,146 +56,153 @@ const fn lever(
         min: range[0],
         max: range[1],
         step: range[2],
-        role: Role::Lever,
+        role,
         help,
     }
 }
 
-const fn mechanism(
-    key: &'static str,
-    label: &'static str,
-    unit: &'static str,
-    range: [f64; 3],
-    help: &'static str,
-) -> Control {
-    Control {
-        role: Role::Mechanism,
-        ..lever(key, label, unit, range, help)
-    }
-}
+use Role::{Lever as L, Mechanism as M};
 
 /// Every control, levers first, in the order the page shows them.
 pub const CONTROLS: &[Control] = &[
-    lever(
+    control(
+        L,
         "levers.training",
         "Training",
         "EUR per FTE per year",
         [0.0, 6000.0, 100.0],
         "Raises staff capability and satisfaction, with a delay.",
     ),
-    lever(
+    control(
+        L,
         "levers.staff",
         "Front-line staff",
         "FTE",
         [10.0, 80.0, 1.0],
         "Fewer staff at the same demand lengthen waits and build pressure.",
     ),
-    lever(
+    control(
+        L,
         "levers.process",
         "Process and technology",
         "EUR per year",
         [0.0, 1_500_000.0, 10_000.0],
         "Fewer failures and more consistent service.",
     ),
-    lever(
+    control(
+        L,
         "levers.recovery",
         "Service recovery",
         "EUR per year",
         [0.0, 800_000.0, 10_000.0],
         "More complaints heard, more of them resolved, and faster.",
     ),
-    lever(
+    control(
+        L,
         "levers.followup",
         "Follow-up contacts",
         "share of customers per month",
         [0.0, 0.2, 0.005],
         "Proactive contact builds the relationship bond.",
     ),
-    lever(
+    control(
+        L,
         "levers.price_index",
         "Price",
         "x market price",
         [0.7, 1.5, 0.01],
         "Margins and fees scale with it; so does the competitors' pull.",
     ),
-    lever(
+    control(
+        L,
         "levers.marketing",
         "Marketing",
         "EUR per year",
         [0.0, 1_500_000.0, 10_000.0],
         "Brings new customers, at a cost per customer.",
     ),
-    lever(
+    control(
+        L,
         "levers.pay_index",
         "Staff pay",
         "x market pay",
         [0.7, 1.5, 0.01],
         "Happier staff quit less; salaries cost more.",
     ),
-    lever(
+    control(
+        L,
         "levers.ambience",
         "Ambience and cosmetics",
         "EUR per year",
         [0.0, 800_000.0, 10_000.0],
         "Lifts only encounters already inside the zone of tolerance.",
     ),
-    mechanism(
+    control(
+        M,
         "expectations.zone_width_mean",
         "Zone of tolerance width",
         "quality points (desired - adequate)",
         [0.5, 6.0, 0.1],
         "How wide the flat middle of the quality response is.",
     ),
-    mechanism(
+    control(
+        M,
         "expectations.adequate_mean",
         "Adequate level",
         "quality points (0-10)",
         [3.0, 8.0, 0.1],
         "Below it, every quality point hurts.",
     ),
-    mechanism(
+    control(
+        M,
         "satisfaction.slope_zone",
         "Response inside the zone",
         "satisfaction points per quality point",
         [0.0, 0.7, 0.01],
         "0.02 today: quality inside the zone is barely noticed.",
     ),
-    mechanism(
+    control(
+        M,
         "satisfaction.slope_below",
         "Response below adequate",
         "satisfaction points per quality point",
         [0.0, 2.0, 0.05],
         "How steeply satisfaction falls below the adequate level.",
     ),
-    mechanism(
+    control(
+        M,
         "market.competitor_pull",
         "Competitor pull",
         "x today's",
         [0.0, 3.0, 0.05],
         "Strength of competitors' offers to uncommitted customers.",
     ),
-    mechanism(
+    control(
+        M,
         "complaints.fast_lift",
         "Recovery paradox lift",
         "satisfaction points",
         [0.0, 1.5, 0.05],
         "Satisfaction gained on a fast first resolution.",
     ),
-    mechanism(
+    control(
+        M,
         "loyalty.affection_point",
         "Affection point",
         "satisfaction (1-5)",
         [3.5, 5.0, 0.05],
         "Satisfaction above which customers become committed.",
     ),
-    mechanism(
+    control(
+        M,
         "churn.exogenous",
         "Life-event churn",
         "per month",
         [0.0, 0.005, 0.0001],
         "Moves and life events: blind to satisfaction.",
     ),
-    mechanism(
+    control(
+        M,
         "employees.capacity",
         "Staff capacity",
         "encounters per FTE per month",

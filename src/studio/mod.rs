@@ -64,6 +64,17 @@ struct Superseded<'a> {
     stop: &'a AtomicBool,
 }
 
+impl<'a> Superseded<'a> {
+    /// The observer of a new request: the latest from now on.
+    fn fresh(latest: &'a AtomicU64, stop: &'a AtomicBool) -> Superseded<'a> {
+        Superseded {
+            mine: latest.fetch_add(1, Ordering::SeqCst) + 1,
+            latest,
+            stop,
+        }
+    }
+}
+
 impl Observe for Superseded<'_> {
     fn cancelled(&self) -> bool {
         self.latest.load(Ordering::Relaxed) != self.mine || self.stop.load(Ordering::Relaxed)
@@ -195,26 +206,16 @@ fn route(state: &State, request: &mut tiny_http::Request, stop: &AtomicBool) -> 
     match (request.method(), url.as_str()) {
         (Method::Get, "/api/catalog") => json(200, &state.library.catalog()),
         (Method::Post, "/api/run") => {
-            let mine = state.latest_run.fetch_add(1, Ordering::SeqCst) + 1;
-            let observer = Superseded {
-                latest: &state.latest_run,
-                mine,
-                stop,
-            };
+            let observer = Superseded::fresh(&state.latest_run, stop);
             with_body(request, |r| {
                 api::run(&state.library, &state.cache, &r, state.threads, &observer).map(|mut reply| {
-                    reply.id = mine;
+                    reply.id = observer.mine;
                     reply
                 })
             })
         }
         (Method::Post, "/api/play") => {
-            let mine = state.latest_play.fetch_add(1, Ordering::SeqCst) + 1;
-            let observer = Superseded {
-                latest: &state.latest_play,
-                mine,
-                stop,
-            };
+            let observer = Superseded::fresh(&state.latest_play, stop);
             with_body(request, |r| play::play(&state.library, &r, &observer))
         }
         (Method::Get, path) => match ASSETS.iter().find(|(p, _, _)| *p == path) {

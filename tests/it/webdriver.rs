@@ -70,12 +70,43 @@ impl Driver {
             .write_all(head.as_bytes())
             .and_then(|()| stream.write_all(payload.as_bytes()))
             .map_err(|e| e.to_string())?;
+        // chromedriver keeps the connection open: read the header, then as many bytes as it says.
         let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no HTTP header")?;
-        let headers = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+        let mut buf = [0u8; 16384];
+        let split = loop {
+            if let Some(p) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                break p;
+            }
+            let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err("the connection closed before the header ended".into());
+            }
+            raw.extend_from_slice(&buf[..n]);
+        };
+        let headers = String::from_utf8_lossy(&raw[..split])
+            .to_ascii_lowercase()
+            .replace(": ", ":");
+        let chunked = headers.contains("transfer-encoding:chunked");
+        let length = headers
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse::<usize>().ok());
         let mut content = raw[split + 4..].to_vec();
-        if headers.contains("transfer-encoding: chunked") {
+        loop {
+            let complete = match length {
+                Some(n) => content.len() >= n,
+                None => chunked && content.ends_with(b"0\r\n\r\n"),
+            };
+            if complete {
+                break;
+            }
+            let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+            if n == 0 {
+                break;
+            }
+            content.extend_from_slice(&buf[..n]);
+        }
+        if chunked {
             content = dechunk(&content);
         }
         let v: Value =
