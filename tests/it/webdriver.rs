@@ -220,7 +220,7 @@ impl<'a> Session<'a> {
     /// move in steps, release.
     pub fn drag(&self, css: &str, dx: i64) {
         let id = self.find(css);
-        let element = json!({ "element-6066-11e4-a52e-4f735a4fe7cc": id });
+        let element = json!({ "element-6066-11e4-a52e-4f735466cecf": id });
         let mut steps = vec![
             json!({ "type": "pointerMove", "duration": 0, "origin": element, "x": 0, "y": 0 }),
             json!({ "type": "pointerDown", "button": 0 }),
