@@ -258,7 +258,8 @@ async function request() {
   state.runs += 1;
   document.body.dataset.runs = String(state.runs);
   const [customers, months, reps] = reply.size;
-  let text = `${reply.arms.length} scenarios × ${reps} runs × ${grouped(customers)} customers × ${months} months, simulated in ${grouped(reply.elapsed_ms / 1000, 2)} s`;
+  const ran = reply.elapsed_ms < 5 ? "taken from recent runs" : `simulated in ${grouped(reply.elapsed_ms / 1000, 2)} s`;
+  let text = `${reply.arms.length} scenarios × ${reps} runs × ${grouped(customers)} customers × ${months} months, ${ran}`;
   if (state.changedAt !== null) {
     const ms = performance.now() - state.changedAt;
     document.body.dataset.latencyMs = String(Math.round(ms));
@@ -412,7 +413,7 @@ function drawDifference(reply) {
   const pay = v.payback_month === null ? `no payback within ${n} months` : v.payback_month === 1 ? "ahead from the first month" : `pays back in month ${v.payback_month}`;
   $("difference-title").textContent = end === 0 && d.every((q) => q[0] === 0 && q[4] === 0)
     ? "Cumulative profit against the reference: no change yet"
-    : `Cumulative profit against ${reply.arms[0].label}: ${money(end, true)} after ${n} months; ${pay}`;
+    : `Cumulative profit against ${reply.arms[0].name === "shipped" ? "the scenario as shipped" : reply.arms[0].label}: ${money(end, true)} after ${n} months; ${pay}`;
   sign(c.canvas, d.map((q) => q[2]));
 }
 
