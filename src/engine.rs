@@ -16,6 +16,7 @@ use crate::experiment::{Observe, Replication};
 use crate::metrics::{Metrics, MonthStats, ScoreCounts, month_rows};
 use crate::model::Firm;
 use crate::model::customers::Customers;
+use crate::model::watch::{Paths, ResponseSample};
 use crate::scenario::Scenario;
 
 /// Encounters sampled for the quality response curve (replication 0 of each scenario).
@@ -44,27 +45,26 @@ pub fn replicate_watched(
     replication: u64,
     sample: usize,
     cancelled: &dyn Fn() -> bool,
-    mut watch: impl FnMut(u32, &MonthStats, &Customers),
+    mut month_end: impl FnMut(u32, &MonthStats, &Customers),
 ) -> Option<Replication> {
     let drawn = scenario.draw(seed, replication);
     let mut firm = Firm::new(&drawn, scenario.customers, scenario.months, seed, replication);
-    if sample > 0 {
-        firm.response_sample = Some(Vec::with_capacity(sample));
-    }
+    let mut watch = (ResponseSample::new(sample), Paths::new(firm.months()));
     let mut months = Vec::with_capacity(scenario.months as usize);
     for m in 0..scenario.months {
         if cancelled() {
             return None;
         }
-        let stats = firm.step(m);
-        watch(m, &stats, &firm.customers);
+        let stats = firm.step_watched(m, &mut watch);
+        month_end(m, &stats, &firm.customers);
         months.push(stats);
     }
+    let (sample, paths) = watch;
     Some(Replication {
-        metrics: Metrics::from_months(&months, &firm.paths, drawn.params.finance.discount_rate),
+        metrics: Metrics::from_months(&months, &paths.tally, drawn.params.finance.discount_rate),
         monthly: month_rows(&months),
         customer_months: months.iter().map(|m| u64::from(m.active_start)).sum(),
-        response_sample: firm.response_sample.unwrap_or_default(),
+        response_sample: sample.into_points(),
         score_counts: ScoreCounts::of(&months),
     })
 }

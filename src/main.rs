@@ -52,6 +52,10 @@ enum Command {
     /// Sobol' indices of a metric, or of the paired difference ALTERNATIVE minus SCENARIO.
     /// Writes sensitivity.json and sensitivity_runs.csv.
     Sensitivity(SensitivityArgs),
+    /// The best setting of a few levers, optionally under an annual budget: a search on common
+    /// random numbers, then a selection on fresh replications that says how sure the choice is.
+    /// Each candidate of the search runs -r replications (default 10 here). Writes optimization.json.
+    Optimize(OptimizeArgs),
     /// Combine the shard folders of a run split with --shard K/N into exactly the files
     /// the unsharded run writes (charts and report drawn here).
     Merge(MergeArgs),
@@ -79,9 +83,8 @@ struct StudioArgs {
     /// Folder of the lessons offered.
     #[arg(long, value_name = "DIR", default_value = "scenarios/lessons")]
     lessons: PathBuf,
-    /// Worker threads per run [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
+    #[command(flatten)]
+    threads: Threads,
 }
 
 #[derive(Args, Debug)]
@@ -145,6 +148,57 @@ struct SensitivityArgs {
     sim: SimArgs,
 }
 
+/// What `spc optimize` maximises.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ObjectiveArg {
+    /// Mean NPV over replications.
+    Npv,
+    /// 10th percentile of NPV over replications (the bad-luck outcome).
+    #[value(name = "p10_npv")]
+    P10Npv,
+    /// Share of replications whose NPV beats the scenario as it stands (paired).
+    #[value(name = "p_better")]
+    PBetter,
+}
+
+#[derive(Args, Debug)]
+struct OptimizeArgs {
+    /// The scenario (file, or name in scenarios/).
+    #[arg(value_name = "SCENARIO")]
+    scenario: String,
+    /// The levers to vary: `[levers]` with LEVER = { min, max[, step] }, e.g.
+    /// training = { min = 0, max = 16000 } and staff = { min = 30, max = 60, step = 1 }.
+    /// Without a step a lever moves on 1/64 of its range (staff on whole FTE).
+    #[arg(long, value_name = "FILE")]
+    levers: PathBuf,
+    /// Largest annual spend of the varied levers (EUR/year): training x staff, staff x salary x
+    /// pay index, process, recovery, marketing and ambience, follow-up share x customers x 12 x
+    /// cost per contact; levers not varied at their largest value. Never exceeded by any candidate.
+    #[arg(long, value_name = "EUR_PER_YEAR")]
+    budget: Option<f64>,
+    /// What to maximise.
+    #[arg(long, value_enum, default_value = "npv")]
+    objective: ObjectiveArg,
+    /// Add fresh replications until the chosen levers are shown, with 95% confidence, to be at
+    /// most this far below the best finalist (objective units: EUR, or a share for p_better).
+    #[arg(long, value_name = "X")]
+    margin: Option<f64>,
+    /// Candidates taken to the selection on fresh replications.
+    #[arg(long, value_name = "K", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
+    finalists: u16,
+    /// Fresh replications per finalist in the selection's first stage.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(2..))]
+    fresh: u32,
+    /// Most fresh replications per finalist with --margin.
+    #[arg(long, value_name = "N", default_value_t = 200, requires = "margin")]
+    max_fresh: u32,
+    /// Most candidates the search evaluates.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    max_evaluations: u32,
+    #[command(flatten)]
+    sim: SimArgs,
+}
+
 #[derive(Args, Debug)]
 struct MergeArgs {
     /// The shard folders, every shard 0..N of one run exactly once, in any order.
@@ -204,9 +258,8 @@ struct LessonArgs {
     /// Replications [default: the lesson's].
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     replications: Option<u32>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
+    #[command(flatten)]
+    threads: Threads,
     /// Output folder [default: output/lessons/NAME].
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -229,16 +282,15 @@ struct ValidateArgs {
     #[arg(long)]
     json: bool,
     /// Master seed.
-    #[arg(long, value_name = "S", default_value_t = 42)]
+    #[arg(long, value_name = "S", default_value_t = defaults::SEED)]
     seed: u64,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
+    #[command(flatten)]
+    threads: Threads,
     /// Replications per variant.
-    #[arg(short = 'r', long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(short = 'r', long, value_name = "N", default_value_t = defaults::VALIDATE_REPLICATIONS, value_parser = clap::value_parser!(u32).range(1..))]
     replications: u32,
     /// Customers per replication.
-    #[arg(long, value_name = "N", default_value_t = 10000)]
+    #[arg(long, value_name = "N", default_value_t = defaults::VALIDATE_CUSTOMERS)]
     customers: u32,
     /// Override any key of the calibration, e.g. --set loyalty.top=0.35. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -277,11 +329,10 @@ struct SimArgs {
     #[arg(long, value_name = "N")]
     months: Option<u32>,
     /// Master seed of every random stream; the same seed gives the same results.
-    #[arg(long, value_name = "S", default_value_t = 42)]
+    #[arg(long, value_name = "S", default_value_t = defaults::SEED)]
     seed: u64,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
+    #[command(flatten)]
+    threads: Threads,
     /// Override any scenario key, e.g. --set levers.training=2000 or
     /// --set 'churn.exogenous={ dist = "uniform", min = 0.001, max = 0.003 }'. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -334,7 +385,7 @@ impl SimArgs {
             out.push(Override::flag("--months", "simulation.months", m));
         }
         for s in &self.set {
-            out.push(s.parse()?);
+            out.push(set_override(s)?);
         }
         Ok(out)
     }
@@ -355,7 +406,7 @@ impl SimArgs {
     }
 
     fn options(&self) -> RunOptions {
-        self.options_with(60)
+        self.options_with(defaults::RUN_REPLICATIONS)
     }
 
     /// Run options with `replications` unless -r says otherwise.
@@ -363,7 +414,7 @@ impl SimArgs {
         RunOptions {
             seed: self.seed,
             replications: self.replications.unwrap_or(replications),
-            threads: threads(self.threads),
+            threads: self.threads.get(),
         }
     }
 
@@ -529,17 +580,68 @@ impl Outputs<'_> {
     }
 }
 
-/// Worker threads: as given (at least 1, checked by the parser, capped at a multiple of the
-/// cores with a note), or every core.
-fn threads(given: Option<u16>) -> usize {
-    let (n, note) = spc::limits::threads(
-        given.map_or_else(RunOptions::default_threads, usize::from),
-        RunOptions::default_threads(),
-    );
-    if let Some(note) = note {
-        eprintln!("{note}");
+/// The defaults of the flags that several commands share, in one place.
+mod defaults {
+    /// --seed.
+    pub const SEED: u64 = 42;
+    /// -r of run and compare.
+    pub const RUN_REPLICATIONS: u32 = 60;
+    /// -r of sweep (per point).
+    pub const SWEEP_REPLICATIONS: u32 = 10;
+    /// -r of validate (per variant).
+    pub const VALIDATE_REPLICATIONS: u32 = 20;
+    /// --customers of validate.
+    pub const VALIDATE_CUSTOMERS: u32 = 10_000;
+}
+
+/// The --threads flag of every command that simulates.
+#[derive(Args, Debug, Clone, Copy)]
+struct Threads {
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long = "threads", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    given: Option<u16>,
+}
+
+impl Threads {
+    /// Worker threads: as given (at least 1, checked by the parser, capped at a multiple of
+    /// the cores with a note), or every core.
+    fn get(self) -> usize {
+        let (n, note) = spc::limits::threads(
+            self.given.map_or_else(RunOptions::default_threads, usize::from),
+            RunOptions::default_threads(),
+        );
+        if let Some(note) = note {
+            eprintln!("{note} (--threads)");
+        }
+        n
     }
-    n
+}
+
+/// A `--set KEY=VALUE`, named with its flag in errors.
+fn set_override(s: &str) -> Result<Override, Error> {
+    match s.parse::<Override>() {
+        Ok(o) => Ok(o.labelled(format!("--set {s}"))),
+        Err(Error::Override { assignment, message }) => Err(Error::Override {
+            assignment: format!("--set {assignment}"),
+            message,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// What a typed usage error says on the command line: the library's message with
+/// the flag that carried the value.
+fn usage_message(u: &spc::error::Usage) -> String {
+    use spc::error::Usage;
+    match u {
+        Usage::Shard { .. } => format!("--shard {u}"),
+        Usage::Grid { .. } => format!("--grid {u}"),
+        Usage::SampleSize { .. } => format!("-n: {u}"),
+        Usage::NoFactors => {
+            "no keys to study: give --params FILE, or declare parameters of the scenario uncertain".into()
+        }
+        _ => u.to_string(),
+    }
 }
 
 /// The terminal's view of a run: a progress bar over the work units the
@@ -723,7 +825,7 @@ fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
         seed: args.seed,
         customers: args.customers,
         replications: args.replications,
-        threads: threads(args.threads),
+        threads: args.threads.get(),
         edits: args.set.iter().map(|s| s.parse()).collect::<Result<_, _>>()?,
     };
     let terminal = Terminal::new(false);
@@ -744,7 +846,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     use spc::analysis::{design::ParamsFile, sweep};
     let sim = &args.sim;
     let scenario = sim.load_one(&args.scenario)?;
-    let options = sim.options_with(10);
+    let options = sim.options_with(defaults::SWEEP_REPLICATIONS);
     let points = match &args.design {
         Some(file) => sweep::file_points(&ParamsFile::load(file, "params", &scenario)?, options.seed)?,
         None => sweep::factorial(
@@ -809,10 +911,60 @@ fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
     sim.outputs().sensitivity(&study, &recorded, &terminal.cancel)
 }
 
+fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
+    use spc::analysis::optimize::{self, Objective, Settings};
+    let sim = &args.sim;
+    if sim.shard.is_some() {
+        return Err(Error::Options(
+            "--shard cannot be used with optimize: each round of the search depends on the results of the rounds before"
+                .into(),
+        )
+        .into());
+    }
+    let scenario = sim.load_one(&args.scenario)?;
+    let knobs = optimize::load_levers(&args.levers, &scenario)?;
+    let settings = Settings {
+        objective: match args.objective {
+            ObjectiveArg::Npv => Objective::Npv,
+            ObjectiveArg::P10Npv => Objective::P10Npv,
+            ObjectiveArg::PBetter => Objective::PBetter,
+        },
+        budget: args.budget,
+        finalists: usize::from(args.finalists),
+        fresh: args.fresh,
+        max_fresh: args.max_fresh,
+        margin: args.margin,
+        max_evaluations: args.max_evaluations as usize,
+        slices: !sim.no_plots,
+    };
+    let arms = spc::analysis::Arms {
+        scenario: &scenario,
+        alternative: None,
+    };
+    let recorded = spc::analysis::Recorded::new(arms, settings.record(&knobs))?;
+    let options = sim.options_with(10);
+    let terminal = Terminal::new(sim.quiet);
+    let result = optimize::run(&scenario, &knobs, settings, &options, &terminal)?;
+    terminal.finish();
+    let out = sim.outputs();
+    out.analysis(&recorded, &options, &terminal.cancel, &|stage| {
+        result.write(stage)?;
+        if sim.no_plots {
+            Ok(())
+        } else {
+            spc::report::optimize_page::write(&result, stage)
+        }
+    })?;
+    if !sim.quiet {
+        print!("{}", result.table());
+    }
+    out.done()
+}
+
 fn studio(args: &StudioArgs) -> anyhow::Result<()> {
     let library =
         spc::studio::api::Library::open(&args.scenarios, &args.lessons, spc::studio::api::Classroom::DEFAULT)?;
-    let studio = spc::studio::Studio::bind(spc::studio::LOOPBACK, args.port, library, threads(args.threads))?;
+    let studio = spc::studio::Studio::bind(spc::studio::LOOPBACK, args.port, library, args.threads.get())?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
@@ -831,12 +983,12 @@ fn studio(args: &StudioArgs) -> anyhow::Result<()> {
 const CHECK_FAILED: u8 = 3;
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
-    let overrides: Vec<Override> = args.set.iter().map(|s| s.parse()).collect::<Result<_, _>>()?;
+    let overrides: Vec<Override> = args.set.iter().map(|s| set_override(s)).collect::<Result<_, _>>()?;
     let options = spc::validate::ValidateOptions {
         run: RunOptions {
             seed: args.seed,
             replications: args.replications,
-            threads: threads(args.threads),
+            threads: args.threads.get(),
         },
         customers: args.customers,
     };
@@ -868,6 +1020,7 @@ fn main() -> ExitCode {
         Command::Lesson(args) => lesson(args).map(|()| ExitCode::SUCCESS),
         Command::Sweep(args) => sweep(args).map(|()| ExitCode::SUCCESS),
         Command::Sensitivity(args) => sensitivity(args).map(|()| ExitCode::SUCCESS),
+        Command::Optimize(args) => optimize(args).map(|()| ExitCode::SUCCESS),
         Command::Merge(args) => merge(args).map(|()| ExitCode::SUCCESS),
         Command::Slurm(args) => slurm(args).map(|()| ExitCode::SUCCESS),
         Command::Studio(args) => studio(args).map(|()| ExitCode::SUCCESS),
@@ -875,7 +1028,10 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            match e.downcast_ref::<Error>() {
+                Some(Error::Usage(u)) => eprintln!("error: {}", usage_message(u)),
+                _ => eprintln!("error: {e:#}"),
+            }
             if let Some(Error::Memory { .. }) = e.downcast_ref::<Error>() {
                 eprintln!("hint: use fewer --customers or --threads, or split --replications into several runs");
             }

@@ -14,6 +14,7 @@
 //! and the outcomes assemble to the same result.
 
 pub mod design;
+pub mod optimize;
 pub mod sample;
 pub mod sensitivity;
 pub mod sweep;
