@@ -13,8 +13,9 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::experiment::{Observe, Replication};
-use crate::metrics::{Metrics, month_rows};
+use crate::metrics::{Metrics, MonthStats, ScoreCounts, month_rows};
 use crate::model::Firm;
+use crate::model::customers::Customers;
 use crate::model::watch::{Paths, ResponseSample};
 use crate::scenario::Scenario;
 
@@ -31,6 +32,21 @@ pub fn replicate(
     sample: usize,
     cancelled: &dyn Fn() -> bool,
 ) -> Option<Replication> {
+    replicate_watched(scenario, seed, replication, sample, cancelled, |_, _, _| {})
+}
+
+/// [`replicate`], calling `watch(month, what the month counted, the active customers)` at the
+/// end of every month: a read-only view of single customers for the studio's month-by-month
+/// play. The watcher draws nothing, so the results are those of [`replicate`]; with the no-op
+/// watcher of [`replicate`] the call compiles away.
+pub fn replicate_watched(
+    scenario: &Scenario,
+    seed: u64,
+    replication: u64,
+    sample: usize,
+    cancelled: &dyn Fn() -> bool,
+    mut month_end: impl FnMut(u32, &MonthStats, &Customers),
+) -> Option<Replication> {
     let drawn = scenario.draw(seed, replication);
     let mut firm = Firm::new(&drawn, scenario.customers, scenario.months, seed, replication);
     let mut watch = (ResponseSample::new(sample), Paths::new(firm.months()));
@@ -39,7 +55,9 @@ pub fn replicate(
         if cancelled() {
             return None;
         }
-        months.push(firm.step_watched(m, &mut watch));
+        let stats = firm.step_watched(m, &mut watch);
+        month_end(m, &stats, &firm.customers);
+        months.push(stats);
     }
     let (sample, paths) = watch;
     // A sample's money and customer counts, scaled up to the bank (a factor of 1 otherwise).
@@ -49,6 +67,7 @@ pub fn replicate(
         monthly: month_rows(&months).iter().map(|r| r.scaled(up)).collect(),
         customer_months: months.iter().map(|m| u64::from(m.active_start)).sum(),
         response_sample: sample.into_points(),
+        score_counts: ScoreCounts::of(&months),
     })
 }
 

@@ -111,6 +111,9 @@ pub enum Error {
         /// Its value.
         value: f64,
     },
+    /// The studio's web server failed while serving.
+    #[error("studio: {0}")]
+    Server(String),
     /// Writing results failed.
     #[error("cannot write {}", path.display())]
     Write {
@@ -128,7 +131,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Interrupted => 130,
-            Error::Write { .. } | Error::NonFinite { .. } => 1,
+            Error::Write { .. } | Error::NonFinite { .. } | Error::Server(_) => 1,
             _ => 2,
         }
     }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::compare::{Comparison, compare};
 use crate::error::{Error, Result};
 use crate::experiment::{Design, Observe, RunOptions, RunResult};
-use crate::metrics::Metric;
+use crate::metrics::{Metric, ScoreCounts};
 use crate::report::{self, Figure};
 use crate::scenario::{Edit, Override, Scenario};
 
@@ -129,6 +129,100 @@ pub fn load(path: &Path) -> Result<Lesson> {
     Ok(l)
 }
 
+/// A change of a lesson's scenarios: for every scenario of the lesson, or for the one named.
+/// Written `[SCENARIO:]key.path=value` on the command line (`--set cuts:levers.staff=36`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LessonEdit {
+    /// The lesson scenario it applies to; `None` for every one.
+    pub scenario: Option<String>,
+    /// The edit.
+    pub edit: Edit,
+}
+
+impl std::str::FromStr for LessonEdit {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<LessonEdit> {
+        let key_end = s.find('=').unwrap_or(s.len());
+        let (scenario, rest) = match s[..key_end].split_once(':') {
+            Some((name, _)) => (Some(name.trim().to_string()), &s[name.len() + 1..]),
+            None => (None, s),
+        };
+        Ok(LessonEdit {
+            scenario,
+            edit: Edit::from(&rest.parse::<Override>()?),
+        })
+    }
+}
+
+/// The lesson's scenarios, each with `customers` and the lesson's horizon, the lesson's own
+/// `set`s, then `edits` (those for every scenario and those naming it, in order).
+pub fn scenarios(lesson: &Lesson, customers: Option<u32>, edits: &[LessonEdit]) -> Result<Vec<Scenario>> {
+    let base = lesson.path.parent().unwrap_or(Path::new("."));
+    let customers = customers.unwrap_or(lesson.customers);
+    if let Some(unknown) = edits
+        .iter()
+        .filter_map(|e| e.scenario.as_deref())
+        .find(|n| !lesson.scenarios.iter().any(|s| s.name == *n))
+    {
+        return Err(Error::Options(format!(
+            "lesson `{}` has no scenario `{unknown}`; its scenarios: {}",
+            lesson.name,
+            lesson
+                .scenarios
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    lesson
+        .scenarios
+        .iter()
+        .map(|s| {
+            let mut all = vec![
+                Edit::set_value("simulation.customers", toml::Value::Integer(customers.into())),
+                Edit::set_value("simulation.months", toml::Value::Integer(lesson.months.into())),
+            ];
+            for x in &s.set {
+                all.push(Edit::from(&x.parse::<Override>()?));
+            }
+            all.extend(
+                edits
+                    .iter()
+                    .filter(|e| e.scenario.as_ref().is_none_or(|n| *n == s.name))
+                    .map(|e| e.edit.clone()),
+            );
+            Ok(Scenario::load(&base.join(&s.file), &[])?.edited(&all)?.renamed(&s.name))
+        })
+        .collect()
+}
+
+/// A lesson's story as this run tells it.
+#[derive(Debug, Clone)]
+pub struct Story {
+    /// The narrative with this run's numbers.
+    pub narrative: String,
+    /// Claims of the narrative this run does not bear out, in words.
+    pub cautions: Vec<String>,
+}
+
+/// Fills the lesson's narrative from `result` and checks its claims.
+pub fn story(lesson: &Lesson, result: &RunResult, comparison: Option<&Comparison>) -> Result<Story> {
+    let vars = variables(result, comparison);
+    let narrative = fill(lesson.narrative.trim(), &vars, &lesson.path)?;
+    let mut cautions = Vec::new();
+    for claim in &lesson.claims {
+        let (holds, l, r) = check(claim, &vars, &lesson.path)?;
+        if !holds {
+            cautions.push(format!(
+                "in this run it is NOT true that {} ({} = {l:.4} vs {r:.4})",
+                claim.text, claim.left
+            ));
+        }
+    }
+    Ok(Story { narrative, cautions })
+}
+
 /// Overrides of a lesson's defaults from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct LessonOptions {
@@ -140,6 +234,8 @@ pub struct LessonOptions {
     pub replications: Option<u32>,
     /// Worker threads.
     pub threads: usize,
+    /// Changes of the lesson's scenarios (`--set`).
+    pub edits: Vec<LessonEdit>,
 }
 
 /// A lesson's run and what it tells.
@@ -165,6 +261,27 @@ pub fn variables(result: &RunResult, comparison: Option<&Comparison>) -> BTreeMa
     }
     for run in &result.scenarios {
         let n = &run.scenario.name;
+        let months = run.scenario.months.max(1);
+        let levers = run.scenario.draw(result.options.seed, 0).levers;
+        levers.map(|lever, schedule| {
+            let last_change = (1..months)
+                .rev()
+                .find(|t| schedule.at(*t) != schedule.at(t - 1))
+                .unwrap_or(0);
+            v.insert(format!("{n}.levers.{lever}"), schedule.at(0));
+            v.insert(format!("{n}.levers.{lever}.end"), schedule.at(months - 1));
+            v.insert(format!("{n}.levers.{lever}.from"), f64::from(last_change));
+        });
+        let counts = run
+            .replications
+            .iter()
+            .fold(ScoreCounts::default(), |a, r| a.plus(&r.score_counts));
+        for k in 1..=5 {
+            let r = counts.annual_rate(k);
+            v.insert(format!("{n}.pooled_churn_rate_score{k}"), r.rate);
+            v.insert(format!("{n}.customer_years_score{k}"), r.customer_years);
+            v.insert(format!("{n}.leavers_score{k}"), r.churners as f64);
+        }
         let ratio = v[&format!("{n}.churn_rate_score4")] / v[&format!("{n}.churn_rate_score5")];
         v.insert(format!("{n}.churn_ratio_4_to_5"), ratio);
     }
@@ -189,6 +306,11 @@ pub fn variables(result: &RunResult, comparison: Option<&Comparison>) -> BTreeMa
                 a.payback_month.map_or(f64::NAN, f64::from),
             );
             v.insert(format!("{}.p_better", a.scenario), a.p_better);
+            let quality = a.delta(Metric::MeanDeliveredQuality).mean;
+            for (name, d) in &a.delta {
+                let per = if quality != 0.0 { d.mean / quality } else { f64::NAN };
+                v.insert(format!("{}.per_quality.{name}", a.scenario), per);
+            }
         }
     }
     v
@@ -242,10 +364,10 @@ pub fn fill(template: &str, vars: &BTreeMap<String, f64>, path: &Path) -> Result
         let inner = &rest[open + 1..close];
         let (name, spec) = inner.split_once(':').unwrap_or((inner, ""));
         let value = vars.get(name.trim()).ok_or_else(|| Error::Invalid {
-line: None,
+            line: None,
             path: path.to_path_buf(),
             key: "narrative".into(),
-            message: format!("unknown placeholder {{{name}}}; known: SCENARIO.METRIC, SCENARIO.delta.METRIC, SCENARIO.cum_profit_peak/_end, SCENARIO.payback_month, SCENARIO.p_better"),
+            message: format!("unknown placeholder {{{name}}}; known: SCENARIO.METRIC, SCENARIO.delta.METRIC, SCENARIO.levers.LEVER (month 0; .end: last month, .from: month of the last change), SCENARIO.per_quality.METRIC (delta per point of delivered quality), SCENARIO.pooled_churn_rate_scoreK, .customer_years_scoreK, .leavers_scoreK (pooled over replications), SCENARIO.cum_profit_peak/_end, SCENARIO.payback_month, SCENARIO.p_better"),
         })?;
         out.push_str(&format(*value, spec.trim()).ok_or_else(|| Error::Invalid {
             line: None,
@@ -297,26 +419,7 @@ pub fn check(claim: &Claim, vars: &BTreeMap<String, f64>, path: &Path) -> Result
 
 /// Runs a lesson and builds its narrative and charts.
 pub fn run(lesson: &Lesson, options: &LessonOptions, observer: &dyn Observe) -> Result<Outcome> {
-    let base = lesson.path.parent().unwrap_or(Path::new("."));
-    let customers = options.customers.unwrap_or(lesson.customers);
-    let scenarios: Vec<Scenario> = lesson
-        .scenarios
-        .iter()
-        .map(|s| {
-            let edits = s
-                .set
-                .iter()
-                .map(|x| x.parse::<Override>().map(|o| Edit::from(&o)))
-                .collect::<Result<Vec<_>>>()?;
-            let size = [
-                Edit::set_value("simulation.customers", toml::Value::Integer(customers.into())),
-                Edit::set_value("simulation.months", toml::Value::Integer(lesson.months.into())),
-            ];
-            Ok(Scenario::load(&base.join(&s.file), &[])?
-                .edited(&[&size[..], &edits].concat())?
-                .renamed(&s.name))
-        })
-        .collect::<Result<_>>()?;
+    let scenarios = scenarios(lesson, options.customers, &options.edits)?;
     let run_options = RunOptions {
         seed: options.seed.unwrap_or(lesson.seed),
         replications: options.replications.unwrap_or(lesson.replications),
@@ -324,27 +427,24 @@ pub fn run(lesson: &Lesson, options: &LessonOptions, observer: &dyn Observe) -> 
     };
     let result = Design::new(scenarios, run_options)?.run(observer)?;
     let comparison = (result.scenarios.len() > 1).then(|| compare(&result));
-    let vars = variables(&result, comparison.as_ref());
+    let told = story(lesson, &result, comparison.as_ref())?;
     let mut text = format!(
         "{}\n{}\n\n{}\n",
         lesson.title,
         "=".repeat(lesson.title.chars().count()),
-        fill(lesson.narrative.trim(), &vars, &lesson.path)?
+        told.narrative
     );
-    for claim in &lesson.claims {
-        let (holds, l, r) = check(claim, &vars, &lesson.path)?;
-        if !holds {
-            text.push_str(&format!(
-                "\nCaution: in this run it is NOT true that {} ({} = {l:.4} vs {r:.4}). Try more --replications or customers, or discuss why.\n",
-                claim.text, claim.left
-            ));
-        }
+    for caution in &told.cautions {
+        text.push_str(&format!(
+            "\nCaution: {caution}. Try more --replications or customers, or discuss why.\n"
+        ));
     }
     text.push_str(&format!(
         "\nSource: {}\nFor discussion: {}\n",
         lesson.source, lesson.question
     ));
     let mut all = report::run_figures(&result);
+    all.push(report::retention_by_path(&result));
     if let Some(c) = &comparison {
         all.extend(report::comparison_figures(&result, c));
     }

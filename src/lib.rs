@@ -11,7 +11,7 @@
 //! chain's links, one module each; [`engine`] runs replications in parallel
 //! on keyed random streams ([`rng`]); [`experiment`] is the one typed layer
 //! every analysis ([`compare`], [`validate`], [`lesson`], ...) builds its
-//! designs on; [`metrics`] and [`stats`] turn months
+//! designs on; [`studio`] serves the live classroom page; [`metrics`] and [`stats`] turn months
 //! into results; [`output`] writes files and tables. The `spc` binary only
 //! parses arguments and calls these.
 
@@ -33,6 +33,7 @@ pub mod rng;
 pub mod scenario;
 pub mod slurm;
 pub mod stats;
+pub mod studio;
 pub mod validate;
 
 pub use error::{Error, Result};

@@ -63,6 +63,29 @@ enum Command {
     /// Write a Slurm batch script that runs a command as N array tasks (one shard each)
     /// and a merge job that depends on them; `--submit` also submits both.
     Slurm(SlurmArgs),
+    /// A live classroom page on http://127.0.0.1:8737/: sliders for the levers and key
+    /// mechanisms, the chain, the ensemble, churn by score and a month-by-month run with
+    /// customers as dots, for any shipped scenario or lesson. Served by spc itself, offline.
+    /// Stop it with Ctrl-C.
+    Studio(StudioArgs),
+}
+
+#[derive(Args, Debug)]
+struct StudioArgs {
+    /// Port on 127.0.0.1 (0: any free port, printed at start).
+    #[arg(long, value_name = "P", default_value_t = spc::studio::DEFAULT_PORT)]
+    port: u16,
+    /// Do not open the page in the desktop's browser (xdg-open); just print its address.
+    #[arg(long)]
+    no_open: bool,
+    /// Folder of the scenario files offered.
+    #[arg(long, value_name = "DIR", default_value = "scenarios")]
+    scenarios: PathBuf,
+    /// Folder of the lessons offered.
+    #[arg(long, value_name = "DIR", default_value = "scenarios/lessons")]
+    lessons: PathBuf,
+    #[command(flatten)]
+    threads: Threads,
 }
 
 #[derive(Args, Debug)]
@@ -244,6 +267,11 @@ struct LessonArgs {
     /// Write only the data files, no charts.
     #[arg(long)]
     no_plots: bool,
+    /// Change a key of every scenario of the lesson, or of one: --set levers.training=2000,
+    /// --set cuts:levers.staff=36 (a schedule: --set 'cuts:levers.staff=[{ from_month = 0,
+    /// value = 40 }, { from_month = 24, value = 36 }]'). Applied after the lesson's own. Repeatable.
+    #[arg(long = "set", value_name = "[SCENARIO:]KEY=VALUE")]
+    set: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -834,6 +862,7 @@ fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
         customers: args.customers,
         replications: args.replications,
         threads: args.threads.get(),
+        edits: args.set.iter().map(|s| s.parse()).collect::<Result<_, _>>()?,
     };
     let terminal = Terminal::new(false);
     let outcome = spc::lesson::run(&lesson, &options, &terminal)?;
@@ -972,6 +1001,24 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
     out.done()
 }
 
+fn studio(args: &StudioArgs) -> anyhow::Result<()> {
+    let library =
+        spc::studio::api::Library::open(&args.scenarios, &args.lessons, spc::studio::api::Classroom::DEFAULT)?;
+    let studio = spc::studio::Studio::bind(spc::studio::LOOPBACK, args.port, library, args.threads.get())?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    println!("spc studio: {}   (Ctrl-C to stop)", studio.url());
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    if !args.no_open {
+        spc::studio::open_browser(&studio.url());
+    }
+    studio.serve(&stop)?;
+    println!("spc studio stopped");
+    Ok(())
+}
+
 /// Exit code when a validation check fails.
 const CHECK_FAILED: u8 = 3;
 
@@ -1016,6 +1063,7 @@ fn main() -> ExitCode {
         Command::Optimize(args) => optimize(args).map(|()| ExitCode::SUCCESS),
         Command::Merge(args) => merge(args).map(|()| ExitCode::SUCCESS),
         Command::Slurm(args) => slurm(args).map(|()| ExitCode::SUCCESS),
+        Command::Studio(args) => studio(args).map(|()| ExitCode::SUCCESS),
     };
     match outcome {
         Ok(code) => code,

@@ -68,6 +68,76 @@ pub struct PathTally {
     pub left: [u32; 5],
 }
 
+/// Churners and customer-months at risk by last reported score (index 0 = never surveyed), over a
+/// whole replication: what a churn rate by score rests on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreCounts {
+    /// Customers who left, by the score they last gave.
+    pub churned: [u64; 6],
+    /// Customer-months at risk, by the score last given.
+    pub exposure: [u64; 6],
+}
+
+impl ScoreCounts {
+    /// The counts of a replication's months.
+    pub fn of(months: &[MonthStats]) -> ScoreCounts {
+        let mut c = ScoreCounts::default();
+        for m in months {
+            for k in 0..6 {
+                c.churned[k] += u64::from(m.churn_by_score[k]);
+                c.exposure[k] += u64::from(m.exposure_by_score[k]);
+            }
+        }
+        c
+    }
+
+    /// Annual churn of customers whose last score was `score`, pooled over these counts, with
+    /// the 95% interval of the monthly rate (Wilson) carried to a year, and the customer-years
+    /// it rests on. A rate resting on fewer than `MIN_CHURNERS` churners has no interval.
+    pub fn annual_rate(&self, score: usize) -> ScoreRate {
+        let (churned, exposure) = (self.churned[score] as f64, self.exposure[score] as f64);
+        let monthly = ratio(churned, exposure);
+        let interval = if self.churned[score] >= ScoreRate::MIN_CHURNERS {
+            crate::stats::wilson95(churned, exposure).map(annual)
+        } else {
+            [f64::NAN; 2]
+        };
+        ScoreRate {
+            rate: annual(monthly),
+            interval,
+            churners: self.churned[score],
+            customer_years: exposure / 12.0,
+        }
+    }
+
+    /// These counts plus `other`'s (pooling replications).
+    pub fn plus(mut self, other: &ScoreCounts) -> ScoreCounts {
+        for k in 0..6 {
+            self.churned[k] += other.churned[k];
+            self.exposure[k] += other.exposure[k];
+        }
+        self
+    }
+}
+
+/// Annual churn of the customers who last gave one score, pooled over replications.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScoreRate {
+    /// Annual churn (0-1).
+    pub rate: f64,
+    /// 95% interval (0-1); NaN when too few churners for one to mean anything.
+    pub interval: [f64; 2],
+    /// Churners it rests on.
+    pub churners: u64,
+    /// Customer-years at risk it rests on.
+    pub customer_years: f64,
+}
+
+impl ScoreRate {
+    /// Fewest churners behind a rate for its interval to be drawn.
+    pub const MIN_CHURNERS: u64 = 10;
+}
+
 /// One month of one replication, as kept for `monthly.csv`, fan charts, payback and the yearly P&L.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct MonthRow {

@@ -124,7 +124,7 @@ pub fn name_id(name: &str) -> u64 {
 /// The identity of one agent's streams within a replication: computed once
 /// when the agent is created and stored beside it, so that deriving a monthly
 /// stream costs four hash rounds and no allocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct StreamKey([u64; 4]);
 
 impl StreamKey {

@@ -48,6 +48,21 @@ pub fn sorted_finite(values: impl IntoIterator<Item = f64>) -> Vec<f64> {
     v
 }
 
+/// The 95% Wilson score interval of a proportion: `events` out of `trials` (NaN when there
+/// are no trials). Unlike the spread over replications, it stays within 0-1 and honest for
+/// rates that rest on few people.
+pub fn wilson95(events: f64, trials: f64) -> [f64; 2] {
+    if trials <= 0.0 {
+        return [f64::NAN; 2];
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let p = events / trials;
+    let d = 1.0 + z * z / trials;
+    let centre = (p + z * z / (2.0 * trials)) / d;
+    let half = z * (p * (1.0 - p) / trials + z * z / (4.0 * trials * trials)).sqrt() / d;
+    [(centre - half).max(0.0), (centre + half).min(1.0)]
+}
+
 /// The quantiles of [`five`]: p5, p25, p50, p75, p95.
 pub const FIVE: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 

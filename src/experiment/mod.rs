@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{self, Job};
 use crate::error::{Error, Result};
-use crate::metrics::{Metric, Metrics, MonthRow, Series};
+use crate::metrics::{Metric, Metrics, MonthRow, ScoreCounts, Series};
 use crate::scenario::Scenario;
 use crate::stats::{Summary, five};
 
@@ -107,6 +107,8 @@ pub struct Replication {
     pub customer_months: u64,
     /// Sampled encounters (position in the zone, satisfaction response); replication 0 only.
     pub response_sample: Vec<[f32; 2]>,
+    /// Churners and customer-months at risk by last score.
+    pub score_counts: ScoreCounts,
 }
 
 /// Variants x replications on common random numbers.

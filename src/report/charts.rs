@@ -9,6 +9,7 @@ use plotters::prelude::*;
 use plotters::style::full_palette::{GREY_400, GREY_600, GREY_800};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::metrics::ScoreRate;
 use crate::output::format::{self, Unit};
 use crate::stats::{quantile_sorted, sorted_finite};
 
@@ -131,12 +132,13 @@ pub enum Chart {
         /// Draw a vertical line at zero.
         zero_line: bool,
     },
-    /// Bars per last reported score 1-5 with 90% intervals, zones shaded.
+    /// Bars per last reported score 1-5, pooled over replications, with 95% intervals and the
+    /// customer-years behind each; zones shaded.
     ChurnByScore {
         /// Title.
         title: String,
-        /// Per score 1-5: (mean, p5, p95) of annual churn (0-1).
-        rates: [(f64, f64, f64); 5],
+        /// Per score 1-5: annual churn, its interval and what it rests on.
+        rates: [ScoreRate; 5],
     },
     /// Density of sampled encounters (shaded cells) and their binned mean against the position
     /// in the zone of tolerance.
@@ -331,7 +333,10 @@ impl Chart {
                 r.bands.iter_mut().for_each(|x| *x = v(*x));
                 r.mean = v(r.mean);
             }),
-            Chart::ChurnByScore { rates, .. } => rates.iter_mut().for_each(|r| *r = (v(r.0), v(r.1), v(r.2))),
+            Chart::ChurnByScore { rates, .. } => rates.iter_mut().for_each(|r| {
+                r.rate = v(r.rate);
+                r.interval = r.interval.map(v);
+            }),
             Chart::Response { points, .. } => points
                 .iter_mut()
                 .flatten()
@@ -693,15 +698,20 @@ fn boxes<DB: DrawingBackend>(
 fn churn_by_score<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
-    rates: &[(f64, f64, f64); 5],
+    rates: &[ScoreRate; 5],
 ) -> DrawResult {
     let root = titled(root, title)?;
     let root = footnote(
         &root,
-        "bar: mean over replications of the share of customers with that last score who leave within a year; whisker: 5th-95th percentile",
+        &format!(
+            "bar: annual churn of customers with that last score, pooled over replications; whisker: 95% interval; \
+             below: customer-years it rests on. Hollow: fewer than {} leavers, no interval",
+            ScoreRate::MIN_CHURNERS
+        ),
     )?;
-    // The axis follows the means, not a wide interval of a score few customers give.
-    let hi = (rates.iter().map(|r| r.0).filter(|v| v.is_finite()).fold(0.05, f64::max) * 1.45 * 100.0).min(100.0);
+    let solid = |r: &ScoreRate| r.rate.is_finite() && r.interval[0].is_finite();
+    // The axis follows the rates that rest on enough leavers.
+    let hi = (rates.iter().filter(|r| solid(r)).map(|r| r.rate).fold(0.05, f64::max) * 1.45 * 100.0).min(100.0);
     let mut chart = ChartBuilder::on(&root)
         .margin(12)
         .margin_top(30)
@@ -713,11 +723,17 @@ fn churn_by_score<DB: DrawingBackend>(
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(GREY_400.mix(0.4))
-        .x_desc("last reported satisfaction score (1-5)")
+        .x_desc("last reported satisfaction score (1-5), and the customer-years each rate rests on")
         .y_desc("annual churn (%)")
         .y_label_formatter(&|v| format!("{v:.0}"))
         .x_labels(5)
-        .x_label_formatter(&|v| format!("{v:.0}"))
+        .x_label_formatter(&|v| {
+            let k = (v.round() as usize).clamp(1, 5);
+            format!(
+                "{k}: {} cust.-years",
+                format::value(Unit::Count, rates[k - 1].customer_years)
+            )
+        })
         .label_style(font(TICK))
         .axis_desc_style(font(LABEL))
         .disable_x_mesh()
@@ -744,45 +760,38 @@ fn churn_by_score<DB: DrawingBackend>(
             .map_err(err)?;
     }
     let bar = RGBColor(70, 110, 160);
-    for (k, (mean, p5, p95)) in rates.iter().enumerate() {
-        if !mean.is_finite() {
+    let top = hi * 0.97;
+    for (k, r) in rates.iter().enumerate() {
+        let x = k as f64 + 1.0;
+        if !r.rate.is_finite() {
             continue;
         }
-        let x = k as f64 + 1.0;
-        let (m, top) = (mean * 100.0, hi * 0.97);
-        chart
-            .draw_series([Rectangle::new([(x - 0.3, 0.0), (x + 0.3, m)], bar.mix(0.85).filled())])
-            .map_err(err)?;
-        if p5.is_finite() && p95.is_finite() {
-            let (a, b) = (p5 * 100.0, (p95 * 100.0).min(top));
-            let mut parts = vec![
-                PathElement::new(vec![(x, a), (x, b)], BLACK.stroke_width(2)),
-                PathElement::new(vec![(x - 0.07, a), (x + 0.07, a)], BLACK.stroke_width(2)),
-            ];
-            if p95 * 100.0 > top {
-                // Cut at the top: an arrow and the true end.
-                parts.push(PathElement::new(
-                    vec![(x - 0.05, b - hi * 0.03), (x, b), (x + 0.05, b - hi * 0.03)],
-                    BLACK.stroke_width(2),
-                ));
-                chart
-                    .draw_series([Text::new(
-                        format!("to {:.0}%", p95 * 100.0),
-                        (x - 0.04, b),
-                        font(TICK - 1).pos(Pos::new(HPos::Right, VPos::Top)),
-                    )])
-                    .map_err(err)?;
-            } else {
-                parts.push(PathElement::new(
-                    vec![(x - 0.07, b), (x + 0.07, b)],
-                    BLACK.stroke_width(2),
-                ));
-            }
-            chart.draw_series(parts).map_err(err)?;
+        let m = (r.rate * 100.0).min(top);
+        if solid(r) {
+            chart
+                .draw_series([Rectangle::new([(x - 0.3, 0.0), (x + 0.3, m)], bar.mix(0.85).filled())])
+                .map_err(err)?;
+            let (a, b) = (r.interval[0] * 100.0, (r.interval[1] * 100.0).min(top));
+            chart
+                .draw_series([
+                    PathElement::new(vec![(x, a), (x, b)], BLACK.stroke_width(2)),
+                    PathElement::new(vec![(x - 0.07, a), (x + 0.07, a)], BLACK.stroke_width(2)),
+                    PathElement::new(vec![(x - 0.07, b), (x + 0.07, b)], BLACK.stroke_width(2)),
+                ])
+                .map_err(err)?;
+        } else {
+            chart
+                .draw_series([Rectangle::new([(x - 0.3, 0.0), (x + 0.3, m)], bar.stroke_width(2))])
+                .map_err(err)?;
         }
+        let label = if solid(r) {
+            format::value(Unit::Share, r.rate)
+        } else {
+            format!("{} leavers", r.churners)
+        };
         chart
             .draw_series([Text::new(
-                format::value(Unit::Share, *mean),
+                label,
                 (x + 0.1, m),
                 font(LABEL).pos(Pos::new(HPos::Left, VPos::Bottom)),
             )])

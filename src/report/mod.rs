@@ -23,7 +23,7 @@ use plotters::style::{FontStyle, register_font};
 use crate::compare::{self, Comparison};
 use crate::error::{Error, Result};
 use crate::experiment::{RunResult, ScenarioRun};
-use crate::metrics::{Metric, Series};
+use crate::metrics::{Metric, ScoreCounts, Series};
 use crate::output::compare::CHAIN;
 use crate::output::format::{self, Unit};
 use crate::stats::{Summary, five};
@@ -196,7 +196,8 @@ fn fan_title(result: &RunResult, k: Series, what: &str, unit: Unit) -> String {
 }
 
 /// Least-squares slope of the response on the position, over positions in `range`.
-fn slope(points: &[[f32; 2]], range: std::ops::Range<f64>) -> f64 {
+/// Least-squares slope of the sampled response over positions in `range` (NaN with fewer than 10).
+pub(crate) fn slope(points: &[[f32; 2]], range: std::ops::Range<f64>) -> f64 {
     let inside: Vec<(f64, f64)> = points
         .iter()
         .map(|p| (f64::from(p[0]), f64::from(p[1])))
@@ -398,12 +399,15 @@ fn churn_by_score(base: &ScenarioRun, blabel: &str) -> Figure {
             } else {
                 format!("{blabel}: annual churn by last reported score")
             },
-            rates: std::array::from_fn(|k| {
-                let s = base.summary(Metric::churn_rate_score(k + 1));
-                (s.mean, s.p5, s.p95)
-            }),
+            rates: {
+                let counts = base
+                    .replications
+                    .iter()
+                    .fold(ScoreCounts::default(), |a, r| a.plus(&r.score_counts));
+                std::array::from_fn(|k| counts.annual_rate(k + 1))
+            },
         },
-        caption: "How often customers leave within a year, by the score they last gave in the survey. Customers who said 4 are satisfied, not committed: they leave several times as often as those who said 5. Few customers ever say 1, so its interval is wide.".into(),
+        caption: "How often customers leave within a year, by the score they last gave in the survey, counted over all replications together. Customers who said 4 are satisfied, not committed: they leave several times as often as those who said 5. Below each bar: how many customer-years the rate rests on; few customers ever say 1 or 2, so their rates rest on a handful of leavers and are drawn hollow, without an interval.".into(),
     }
 }
 
@@ -517,6 +521,53 @@ fn chain_vs_baseline(result: &RunResult, keys: &[Key]) -> Figure {
         caption: format!(
             "Follow each scenario along the chain, as its mean difference from {blabel} in the same replications (black whiskers: 95% interval of that mean): quality delivered, score reported, top box, loyalty, retention, customers kept, revenue earned, cost spent and value created. A long first bar with short later ones means the chain is broken somewhere in between (for example inside the indifference zone)."
         ),
+    }
+}
+
+/// Retention 12 months after a service failure by what followed it (silent, unresolved,
+/// resolved, resolved fast), per scenario with 95% intervals: a lesson's chart, not the report's.
+pub fn retention_by_path(result: &RunResult) -> Figure {
+    let keys = keys(result);
+    let paths = [
+        (Metric::RetentionSilent, "kept silent"),
+        (Metric::RetentionUnresolved, "complained, unresolved"),
+        (Metric::RetentionResolved, "complained, resolved"),
+        (Metric::RetentionFast, "resolved fast"),
+    ];
+    let base = &result.scenarios[0];
+    let (silent, fast) = (mean(base, Metric::RetentionSilent), mean(base, Metric::RetentionFast));
+    Figure {
+        stem: "retention_by_path".into(),
+        section: Section::Churn,
+        chart: Chart::Panels {
+            title: if silent.is_finite() && fast.is_finite() {
+                format!(
+                    "A year after a failure, {} of silent customers and {} of those resolved fast were still there ({})",
+                    format::value(Unit::Share, silent),
+                    format::value(Unit::Share, fast),
+                    keys[0].label
+                )
+            } else {
+                "Retention a year after a service failure, by what followed it".into()
+            },
+            measures: paths.iter().map(|(_, t)| (t.to_string(), Unit::Share)).collect(),
+            rows: result
+                .scenarios
+                .iter()
+                .zip(&keys)
+                .map(|(r, key)| {
+                    let values = paths
+                        .iter()
+                        .map(|(m, _)| {
+                            let s = r.summary(*m);
+                            [s.mean, s.ci95[0], s.ci95[1]]
+                        })
+                        .collect();
+                    (key.clone(), values)
+                })
+                .collect(),
+        },
+        caption: "Share of customers still with the bank 12 months after a service failure, by what followed it: kept silent, complained and left unresolved, resolved, resolved fast (mean over replications; whiskers: 95% interval of that mean). Recovery moves customers to better paths; it hardly changes what each path means.".into(),
     }
 }
 

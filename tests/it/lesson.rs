@@ -86,3 +86,40 @@ fn an_unknown_lesson_is_a_clear_error() {
         .code(2)
         .stderr(contains("available: cycle-of-failure"));
 }
+
+#[test]
+fn lesson_set_changes_every_scenario_or_the_one_named_and_the_story_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = "cuts:levers.staff=[{ from_month = 0, value = 40 }, { from_month = 24, value = 36 }]";
+    let out = spc()
+        .args([
+            "lesson",
+            "cycle-of-failure",
+            "--no-plots",
+            "-r",
+            "2",
+            "--customers",
+            "1500",
+        ])
+        .args(["--set", cut, "--set", "levers.pay_index=1.1", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.contains("from 40 to 36 people"),
+        "the story tells the cut as set:\n{text}"
+    );
+    let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+    assert_eq!(
+        manifest.matches("\"pay_index\": 1.1").count(),
+        2,
+        "a --set without a scenario edits both"
+    );
+    spc()
+        .args(["lesson", "cycle-of-failure", "--set", "nobody:levers.staff=3"])
+        .assert()
+        .code(2)
+        .stderr(contains("has no scenario `nobody`; its scenarios: today, cuts"));
+}

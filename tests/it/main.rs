@@ -17,6 +17,8 @@ mod robust;
 mod sensitivity;
 mod shards;
 mod slurm;
+mod studio;
 mod sweep;
 mod util;
 mod validate;
+mod webdriver;

@@ -634,7 +634,12 @@ fn charts_of_extreme_values_draw_promptly() {
         },
         Chart::ChurnByScore {
             title: "t".into(),
-            rates: [(1e308, 0.0, f64::MAX); 5],
+            rates: [spc::metrics::ScoreRate {
+                rate: 1e308,
+                interval: [0.0, f64::MAX],
+                churners: u64::MAX,
+                customer_years: f64::MAX,
+            }; 5],
         },
         Chart::Panels {
             title: "t".into(),
