@@ -51,6 +51,11 @@ enum Command {
     /// Sobol' indices of a metric, or of the paired difference ALTERNATIVE minus SCENARIO.
     /// Writes sensitivity.json and sensitivity_runs.csv.
     Sensitivity(SensitivityArgs),
+    /// Calibrate free scenario keys to a bank's observed KPIs (ABC-SMC on common random numbers):
+    /// writes calibration.json (prior and posterior per key, each target observed and simulated),
+    /// calibrated.toml (extends SCENARIO; each replication takes one joint posterior point),
+    /// charts and report.html.
+    Calibrate(CalibrateArgs),
     /// Combine the shard folders of a run split with --shard K/N into exactly the files
     /// the unsharded run writes (charts and report drawn here).
     Merge(MergeArgs),
@@ -118,6 +123,48 @@ struct SensitivityArgs {
     switch: bool,
     #[command(flatten)]
     sim: SimArgs,
+}
+
+#[derive(Args, Debug)]
+struct CalibrateArgs {
+    /// The scenario to calibrate (file, or name in scenarios/).
+    #[arg(value_name = "SCENARIO")]
+    scenario: String,
+    /// The targets file: `[targets]` METRIC = { value = V, sd = S } for any metric of summary.json,
+    /// `[free]` "key.path" = { min = A, max = B } or a distribution (the prior).
+    #[arg(long, value_name = "FILE")]
+    targets: PathBuf,
+    /// Replications per particle (the same streams for every particle).
+    #[arg(short = 'r', long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    replications: u32,
+    /// Customers simulated while calibrating [default: the scenario's, at most 2000]; per-customer
+    /// targets do not depend on it. calibrated.toml keeps the scenario's size.
+    #[arg(long, value_name = "N")]
+    customers: Option<u32>,
+    /// Months simulated while calibrating [default: the scenario's, at most 24]: the KPIs describe today's bank.
+    #[arg(long, value_name = "N")]
+    months: Option<u32>,
+    /// Particles per generation of the search.
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    particles: usize,
+    /// Joint posterior points written to calibrated.toml.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    points: usize,
+    /// Master seed of every random stream; the same seed gives the same results.
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    seed: u64,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Output folder.
+    #[arg(short, long, value_name = "DIR", default_value = "output")]
+    out: PathBuf,
+    /// No progress bar and no table; errors only.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Write only the data files: no plots/ and no report.html.
+    #[arg(long)]
+    no_plots: bool,
 }
 
 #[derive(Args, Debug)]
@@ -714,6 +761,50 @@ fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
+    use spc::analysis::calibrate::{self, TargetsFile};
+    let path = scenario_path(&args.scenario);
+    let scenario = Scenario::load(&path, &[])?;
+    let file = TargetsFile::load(&args.targets, &scenario)?;
+    let customers = args.customers.unwrap_or(scenario.customers.min(2000));
+    let months = args.months.unwrap_or(scenario.months.min(24));
+    let calibrating = Scenario::load(
+        &path,
+        &[
+            Override::flag("--customers", "simulation.customers", customers),
+            Override::flag("--months", "simulation.months", months),
+        ],
+    )?;
+    file.check_against(&scenario, &calibrating)?;
+    let options = calibrate::Options {
+        particles: args.particles,
+        points: args.points,
+        ..calibrate::Options::default()
+    };
+    let run = RunOptions {
+        seed: args.seed,
+        replications: args.replications,
+        threads: threads(args.threads),
+    };
+    let terminal = Terminal::new(args.quiet);
+    let result = calibrate::run(&calibrating, &file, &options, &run, &terminal)?;
+    terminal.finish();
+    spc::analysis::write_atomically(&args.out, &|stage| {
+        result.write(&scenario, stage)?;
+        if args.no_plots {
+            Ok(())
+        } else {
+            spc::report::analysis_charts::write_calibration(&result, stage)
+        }
+    })
+    .with_context(|| format!("writing results to {}", args.out.display()))?;
+    if !args.quiet {
+        print!("{}", result.table());
+        println!("results in {}", args.out.display());
+    }
+    Ok(())
+}
+
 /// Exit code when a validation check fails.
 const CHECK_FAILED: u8 = 3;
 
@@ -755,6 +846,7 @@ fn main() -> ExitCode {
         Command::Lesson(args) => lesson(args).map(|()| ExitCode::SUCCESS),
         Command::Sweep(args) => sweep(args).map(|()| ExitCode::SUCCESS),
         Command::Sensitivity(args) => sensitivity(args).map(|()| ExitCode::SUCCESS),
+        Command::Calibrate(args) => calibrate(args).map(|()| ExitCode::SUCCESS),
         Command::Merge(args) => merge(args).map(|()| ExitCode::SUCCESS),
         Command::Slurm(args) => slurm(args).map(|()| ExitCode::SUCCESS),
     };

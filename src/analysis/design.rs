@@ -269,29 +269,7 @@ impl ParamsFile {
                 key: name.clone(),
                 message,
             };
-            let Some(&(_, allowed)) = ranges.iter().find(|(k, _)| *k == key) else {
-                return Err(invalid(format!(
-                    "is not a numeric key of scenario `{}` (e.g. `employees.capacity`, `levers.training`)",
-                    scenario.name
-                )));
-            };
-            let spread = spread(value).map_err(invalid)?;
-            if let Spread::Range { min, max, .. } = spread
-                && (min < allowed.0 || max > allowed.1)
-            {
-                return Err(invalid(format!(
-                    "ranges from {min} to {max}; allowed: between {} and {}",
-                    allowed.0, allowed.1
-                )));
-            }
-            let factor = Factor { key, spread, allowed };
-            for end in [0.0, 1.0] {
-                let v = factor.value(end);
-                scenario
-                    .edited(&[factor.edit(v)])
-                    .map_err(|e| invalid(format!("at {v}: {e}")))?;
-            }
-            factors.push(factor);
+            factors.push(checked_factor(key, value, scenario, &ranges).map_err(invalid)?);
         }
         Ok(ParamsFile {
             path: path.to_path_buf(),
@@ -299,6 +277,38 @@ impl ParamsFile {
             factors,
         })
     }
+}
+
+/// One entry of a params table, `key = value`: the key must be a numeric key of `scenario`
+/// (`ranges` from [`allowed_ranges`]), its range inside the allowed one and the scenario valid
+/// at both ends. The error says what is wrong; the caller adds the file, line and key.
+pub fn checked_factor(
+    key: String,
+    value: &toml::Value,
+    scenario: &Scenario,
+    ranges: &[(String, (f64, f64))],
+) -> std::result::Result<Factor, String> {
+    let Some(&(_, allowed)) = ranges.iter().find(|(k, _)| *k == key) else {
+        return Err(format!(
+            "is not a numeric key of scenario `{}` (e.g. `employees.capacity`, `levers.training`)",
+            scenario.name
+        ));
+    };
+    let spread = spread(value)?;
+    if let Spread::Range { min, max, .. } = spread
+        && (min < allowed.0 || max > allowed.1)
+    {
+        return Err(format!(
+            "ranges from {min} to {max}; allowed: between {} and {}",
+            allowed.0, allowed.1
+        ));
+    }
+    let factor = Factor { key, spread, allowed };
+    for end in [0.0, 1.0] {
+        let v = factor.value(end);
+        scenario.edited(&[factor.edit(v)]).map_err(|e| format!("at {v}: {e}"))?;
+    }
+    Ok(factor)
 }
 
 /// Reads one entry: `{ min, max[, step] }` or a distribution table.

@@ -7,6 +7,7 @@
 
 pub mod edit;
 pub mod param;
+pub mod posterior;
 pub mod sections;
 pub mod source;
 
@@ -75,6 +76,9 @@ pub struct ScenarioFile {
     pub acquisition: Acquisition<ParamSpec>,
     /// See [`Finance`].
     pub finance: Finance<ParamSpec>,
+    /// Joint calibrated points (written by `spc calibrate`); see [`posterior`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<posterior::PosteriorSpec>,
 }
 
 /// A `--set key.path=value` override, or a flag that sets one key (`--customers 300`). The
@@ -225,6 +229,8 @@ pub struct Scenario {
     pub levers: Levers<Lever>,
     /// Checked parameters.
     pub params: Params<Param>,
+    /// Joint calibrated points, if any: replication `r` takes point `r mod n`.
+    pub posterior: Option<posterior::Posterior>,
 }
 
 /// One replication's draw of a scenario: every parameter a number, every lever a schedule.
@@ -283,8 +289,20 @@ impl Scenario {
             }
             deserialize(&doc).map_err(|e| blame(Fault::Schema(e), &doc, &sources, &texts))?
         };
-        let resolved = toml::Table::deserialize(toml::de::Deserializer::from(toml::Spanned::new(0..0, doc.clone())))
-            .map_err(|e| blame(Fault::Schema(e), &doc, &sources, &texts))?;
+        let mut resolved =
+            toml::Table::deserialize(toml::de::Deserializer::from(toml::Spanned::new(0..0, doc.clone())))
+                .map_err(|e| blame(Fault::Schema(e), &doc, &sources, &texts))?;
+        let mut file = file;
+        if overrides
+            .iter()
+            .fold(false, |c, o| posterior::follow_edit(&mut resolved, &o.key(), None) | c)
+        {
+            file.posterior = resolved
+                .get("posterior")
+                .map(|v| posterior::PosteriorSpec::deserialize(v.clone()))
+                .transpose()
+                .map_err(|e| blame(Fault::Schema(e), &doc, &sources, &texts))?;
+        }
         Scenario::check(file, path, resolved, format!("{:x}", hasher.finalize()), stem)
             .map_err(|e| blame(Fault::Checked(e), &doc, &sources, &texts))
     }
@@ -313,12 +331,6 @@ impl Scenario {
         if f.simulation.months == 0 {
             return Err(invalid("simulation.months", "must be at least 1".into()));
         }
-        let levers = f.levers.try_map(|k, (lo, hi), v| {
-            v.check(&format!("levers.{k}"), lo, hi).map_err(|(step, m)| match step {
-                Some(i) => invalid(&format!("levers.{k}[{i}]"), m),
-                None => invalid(&format!("levers.{k}"), m),
-            })
-        })?;
         let spec = Params {
             employees: f.employees,
             quality: f.quality,
@@ -333,7 +345,39 @@ impl Scenario {
             acquisition: f.acquisition,
             finance: f.finance,
         };
-        let params = spec.try_map(|k, (lo, hi), v| v.check(k, lo, hi).map_err(|m| invalid(k, m)))?;
+        let posterior = match &f.posterior {
+            None => None,
+            Some(table) => {
+                let mut allowed = Vec::new();
+                let _ = f.levers.try_map::<(), ()>(|k, r, _| {
+                    allowed.push((format!("levers.{k}"), r));
+                    Ok(())
+                });
+                let _ = spec.try_map::<(), ()>(|k, r, _| {
+                    allowed.push((k.to_string(), r));
+                    Ok(())
+                });
+                Some(table.check(&allowed).map_err(|(k, m)| invalid(&k, m))?)
+            }
+        };
+        let span = |key: &str| posterior.as_ref().and_then(|p| p.span(key));
+        let levers = f.levers.try_map(|k, (lo, hi), v| {
+            let key = format!("levers.{k}");
+            let v = posterior
+                .as_ref()
+                .and_then(|p| p.lever_span(&key))
+                .unwrap_or_else(|| v.clone());
+            v.check(&key, lo, hi).map_err(|(step, m)| match step {
+                Some(i) => invalid(&format!("levers.{k}[{i}]"), m),
+                None => invalid(&format!("levers.{k}"), m),
+            })
+        })?;
+        let params = spec.try_map(|k, (lo, hi), v| {
+            span(k)
+                .unwrap_or_else(|| v.clone())
+                .check(k, lo, hi)
+                .map_err(|m| invalid(k, m))
+        })?;
         let shares: f64 = spec.segments.each().iter().map(|(_, s)| fixed_or_zero(&s.share)).sum();
         if shares <= 0.0
             && spec
@@ -367,6 +411,7 @@ impl Scenario {
             months: f.simulation.months,
             levers,
             params,
+            posterior,
         })
     }
 
@@ -377,13 +422,17 @@ impl Scenario {
 
     /// The draw of replication `replication` under `master` seed.
     pub fn draw(&self, master: u64, replication: u64) -> Drawn {
-        Drawn {
+        let mut drawn = Drawn {
             levers: self.levers.map(|_, l| l.draw(master, replication)),
             params: self
                 .params
                 .try_map::<_, std::convert::Infallible>(|_, _, p| Ok(p.draw(master, replication)))
                 .unwrap_or_else(|e| match e {}),
+        };
+        if let Some(p) = &self.posterior {
+            p.apply(&mut drawn, replication);
         }
+        drawn
     }
 }
 
