@@ -12,11 +12,12 @@ use plotters::prelude::*;
 use super::charts::{DrawResult, FONT, LABEL, TITLE, colour, err, row_axis, span};
 use super::html::{STYLE, escape};
 use crate::analysis::calibrate::Calibration;
+use crate::analysis::design::Spread;
 use crate::analysis::sensitivity::{Estimate, Method, Study};
 use crate::analysis::sweep::Sweep;
 use crate::error::{Error, Result};
 use crate::metrics::Metric;
-use crate::output::format::{Unit, value};
+use crate::output::format::{Unit, ticks, value};
 use crate::stats::Summary;
 
 /// A tick or cell label: the project's plain number format.
@@ -314,12 +315,13 @@ fn scatter<DB: DrawingBackend>(
         .y_label_area_size(75)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
+    let (x_ticks, y_ticks) = (ticks(Unit::Plain, x0, x1, 10), ticks(Unit::Plain, y0, y1, 10));
     chart
         .configure_mesh()
         .x_desc(labels[0].as_str())
         .y_desc(labels[1].as_str())
-        .x_label_formatter(&|v| human(*v))
-        .y_label_formatter(&|v| human(*v))
+        .x_label_formatter(&x_ticks)
+        .y_label_formatter(&y_ticks)
         .label_style((FONT, LABEL))
         .draw()
         .map_err(err)?;
@@ -552,7 +554,7 @@ fn density(values: &[(f64, f64)], lo: f64, hi: f64, bins: usize) -> Vec<(f64, f6
     let width = (hi - lo) / bins as f64;
     let mut mass = vec![0.0; bins];
     let total: f64 = values.iter().map(|(_, w)| w).sum();
-    for &(v, w) in values {
+    for &(v, w) in values.iter().filter(|(v, _)| (lo..=hi).contains(v)) {
         let b = (((v - lo) / width).floor().max(0.0) as usize).min(bins - 1);
         mass[b] += w / total;
     }
@@ -568,7 +570,10 @@ pub fn write_calibration(cal: &Calibration, dir: &Path) -> Result<()> {
     let mut figures = Vec::new();
     for (i, f) in cal.free.iter().enumerate() {
         let fmt = cal.key_format(i);
-        let (lo, hi) = (f.value(0.005), f.value(0.995));
+        let (lo, hi) = match f.spread {
+            Spread::Range { .. } => (f.value(0.0), f.value(1.0)),
+            Spread::Dist(_) => (f.value(0.005), f.value(0.995)),
+        };
         let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, hi + 0.5) };
         const PRIOR_SAMPLE: usize = 4000;
         let prior: Vec<(f64, f64)> = (0..PRIOR_SAMPLE)
@@ -589,12 +594,12 @@ pub fn write_calibration(cal: &Calibration, dir: &Path) -> Result<()> {
                 ),
                 labels: [f.key.clone(), "density".into()],
                 series: vec![
-                    ("prior".into(), density(&prior, lo, hi, 30)),
-                    ("posterior".into(), density(&posterior, lo, hi, 30)),
+                    ("prior".into(), density(&prior, lo, hi, 20)),
+                    ("posterior".into(), density(&posterior, lo, hi, 20)),
                 ],
                 lines: true,
             },
-            caption: "Density of the prior (what the targets file allowed) and of the posterior (what the targets leave), in 30 bins over the prior's 99% range.".into(),
+            caption: "Density of the prior (what the targets file allowed) and of the posterior (what the targets leave), in 20 bins over the prior's range (its 99% range for a distribution).".into(),
         });
     }
     let z = |rows: &[crate::analysis::Row], t: &crate::analysis::calibrate::Target| -> Estimate {

@@ -1,6 +1,7 @@
 //! Integration tests: one test binary driving the real `spc` binary on the
 //! shipped scenario files.
 
+mod calibrate;
 mod cli;
 mod compare;
 mod determinism;
