@@ -12,6 +12,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use spc::analysis::Recorded;
 use spc::experiment::shard::{self, Kind, Shard};
 use spc::{Design, Error, Observe, Override, RunOptions, Scenario};
 
@@ -203,7 +204,8 @@ struct SlurmArgs {
     /// Submit both jobs with sbatch (the merge job after the array succeeds).
     #[arg(long)]
     submit: bool,
-    /// The command to split: `run ...` or `compare ...`, as given to spc, without --shard and --out.
+    /// The command to split (`run ...`, `compare ...`, `sweep ...` or `sensitivity ...`), as given
+    /// to spc, without --shard and --out.
     #[arg(value_name = "COMMAND", required = true, last = true, num_args = 1..)]
     command: Vec<String>,
 }
@@ -395,31 +397,21 @@ impl SimArgs {
         }
     }
 
-    /// Refuses --shard for a command that cannot split its work yet.
-    fn no_shard(&self, command: &str) -> Result<(), Error> {
-        match self.shard {
-            Some(_) => Err(Error::Options(format!(
-                "--shard is not supported by `spc {command}` yet; run and compare take it"
-            ))),
-            None => Ok(()),
-        }
-    }
-
     /// With --shard: runs this shard of `design` and writes its shard folder; `true` if it did.
-    fn run_shard(&self, design: &Design, kind: Kind, terminal: &Terminal) -> anyhow::Result<bool> {
+    fn run_shard(
+        &self,
+        design: &Design,
+        kind: Kind,
+        settings: serde_json::Value,
+        terminal: &Terminal,
+    ) -> anyhow::Result<bool> {
         let Some(shard) = self.shard else {
             return Ok(false);
         };
-        let header = shard::run(
-            design,
-            shard,
-            kind,
-            serde_json::json!({}),
-            &self.out,
-            &command_line(),
-            terminal,
-        )
-        .with_context(|| format!("writing shard {shard} to {}", self.out.display()))?;
+        let part = shard::run(design, shard, kind, settings, &command_line(), terminal)?;
+        part.write(&self.out, &terminal.cancel)
+            .with_context(|| format!("writing shard {shard} to {}", self.out.display()))?;
+        let header = &part.header;
         terminal.finish();
         if !self.quiet {
             println!(
@@ -459,6 +451,73 @@ impl Outputs<'_> {
         .with_context(|| format!("writing results to {}", self.out.display()))?;
         if !self.quiet {
             print!("{}", spc::output::terminal_table(result));
+            println!("results in {}", self.out.display());
+        }
+        Ok(())
+    }
+
+    /// The files of `spc sweep`, then its table.
+    fn sweep(
+        &self,
+        result: &spc::analysis::sweep::Sweep,
+        recorded: &Recorded<spc::analysis::Points>,
+        options: &RunOptions,
+        cancel: &AtomicBool,
+    ) -> anyhow::Result<()> {
+        let scenario = recorded.scenarios.first().map_or("", |s| s.name.as_str());
+        self.analysis(recorded, options, cancel, &|stage| {
+            result.write(stage)?;
+            if self.no_plots {
+                Ok(())
+            } else {
+                spc::report::analysis_charts::write_sweep(result, scenario, stage)
+            }
+        })?;
+        if !self.quiet {
+            print!("{}", spc::analysis::sweep::table(result));
+        }
+        self.done()
+    }
+
+    /// The files of `spc sensitivity`, then its table.
+    fn sensitivity(
+        &self,
+        study: &spc::analysis::sensitivity::Study,
+        recorded: &Recorded<spc::analysis::sensitivity::Settings>,
+        cancel: &AtomicBool,
+    ) -> anyhow::Result<()> {
+        self.analysis(recorded, &study.run, cancel, &|stage| {
+            study.write(stage)?;
+            if self.no_plots {
+                Ok(())
+            } else {
+                spc::report::analysis_charts::write_sensitivity(study, stage)
+            }
+        })?;
+        if !self.quiet {
+            print!("{}", study.table());
+        }
+        self.done()
+    }
+
+    /// An analysis's files, written by `write`, and its manifest, all or none.
+    fn analysis<S: serde::Serialize>(
+        &self,
+        recorded: &Recorded<S>,
+        options: &RunOptions,
+        cancel: &AtomicBool,
+        write: &dyn Fn(&Path) -> Result<(), Error>,
+    ) -> anyhow::Result<()> {
+        spc::analysis::write_atomically(self.out, cancel, &|stage| {
+            write(stage)?;
+            recorded.write_manifest(options, &command_line(), stage)
+        })
+        .with_context(|| format!("writing results to {}", self.out.display()))
+    }
+
+    /// Says where the results are.
+    fn done(&self) -> anyhow::Result<()> {
+        if !self.quiet {
             println!("results in {}", self.out.display());
         }
         Ok(())
@@ -555,7 +614,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let scenarios = sim.load(&args.scenarios)?;
     let terminal = Terminal::new(sim.quiet);
     let design = Design::new(scenarios, sim.options())?;
-    if sim.run_shard(&design, Kind::Run, &terminal)? {
+    if sim.run_shard(&design, Kind::Run, serde_json::json!({}), &terminal)? {
         return Ok(());
     }
     let result = design.run(&terminal)?;
@@ -582,7 +641,7 @@ fn compare(args: &CompareArgs) -> anyhow::Result<()> {
     }
     let terminal = Terminal::new(sim.quiet);
     let design = Design::new(scenarios, sim.options())?;
-    if sim.run_shard(&design, Kind::Compare, &terminal)? {
+    if sim.run_shard(&design, Kind::Compare, serde_json::json!({}), &terminal)? {
         return Ok(());
     }
     let (result, comparison) = spc::compare::run(&design, precision, &terminal)?;
@@ -606,7 +665,23 @@ fn merge(args: &MergeArgs) -> anyhow::Result<()> {
             None,
             &terminal.cancel,
         ),
+        Kind::Sweep => {
+            let recorded: Recorded<spc::analysis::Points> = settings(&merged)?;
+            let sweep = recorded.design.clone().sweep(&merged.result)?;
+            outputs.sweep(&sweep, &recorded, &merged.result.options, &terminal.cancel)
+        }
+        Kind::Sensitivity => {
+            let recorded: Recorded<spc::analysis::sensitivity::Settings> = settings(&merged)?;
+            let study = recorded.design.analyse(&recorded.scenarios, &merged.result)?;
+            outputs.sensitivity(&study, &recorded, &terminal.cancel)
+        }
     }
+}
+
+/// The analysis settings the shards recorded.
+fn settings<S: serde::de::DeserializeOwned>(merged: &shard::Merged) -> Result<S, Error> {
+    serde_json::from_value(merged.settings.clone())
+        .map_err(|e| Error::Options(format!("the shards' {} settings are unreadable: {e}", merged.kind)))
 }
 
 fn slurm(args: &SlurmArgs) -> anyhow::Result<()> {
@@ -685,7 +760,6 @@ fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
 fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     use spc::analysis::{design::ParamsFile, sweep};
     let sim = &args.sim;
-    sim.no_shard("sweep")?;
     let scenario = sim.load_one(&args.scenario)?;
     let options = sim.options_with(10);
     let points = match &args.design {
@@ -699,28 +773,23 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
         ),
     };
     let terminal = Terminal::new(sim.quiet);
-    let result = sweep::run(&scenario, points, &options, &terminal)?;
-    terminal.finish();
-    spc::analysis::write_atomically(&sim.out, &|stage| {
-        result.write(stage)?;
-        if sim.no_plots {
-            Ok(())
-        } else {
-            spc::report::analysis_charts::write_sweep(&result, &scenario.name, stage)
-        }
-    })
-    .with_context(|| format!("writing results to {}", sim.out.display()))?;
-    if !sim.quiet {
-        print!("{}", spc::analysis::sweep::table(&result));
-        println!("results in {}", sim.out.display());
+    let arms = spc::analysis::Arms {
+        scenario: &scenario,
+        alternative: None,
+    };
+    let design = points.design(arms, &options)?;
+    let recorded = spc::analysis::Recorded::new(arms, points)?;
+    if sim.run_shard(&design, Kind::Sweep, serde_json::to_value(&recorded)?, &terminal)? {
+        return Ok(());
     }
-    Ok(())
+    let result = sweep::run(&scenario, recorded.design.clone(), &options, &terminal)?;
+    terminal.finish();
+    sim.outputs().sweep(&result, &recorded, &options, &terminal.cancel)
 }
 
 fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
     use spc::analysis::sensitivity::{self, Method};
     let sim = &args.sim;
-    sim.no_shard("sensitivity")?;
     let scenario = sim.load_one(&args.scenario)?;
     let alternative = args.alternative.as_deref().map(|a| sim.load_one(a)).transpose()?;
     let factors = match &args.params {
@@ -743,22 +812,18 @@ fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
         alternative: alternative.as_ref(),
     };
     let terminal = Terminal::new(sim.quiet);
-    let study = sensitivity::run(arms, &factors, options, &sim.options_with(replications), &terminal)?;
-    terminal.finish();
-    spc::analysis::write_atomically(&sim.out, &|stage| {
-        study.write(stage)?;
-        if sim.no_plots {
-            Ok(())
-        } else {
-            spc::report::analysis_charts::write_sensitivity(&study, stage)
-        }
-    })
-    .with_context(|| format!("writing results to {}", sim.out.display()))?;
-    if !sim.quiet {
-        print!("{}", study.table());
-        println!("results in {}", sim.out.display());
+    let run = sim.options_with(replications);
+    let recorded = spc::analysis::Recorded::new(arms, sensitivity::Settings::new(arms, &factors, options))?;
+    if sim.shard.is_some() {
+        let design = sensitivity::plan(&factors, options, run.seed)?
+            .points
+            .design(arms, &run)?;
+        sim.run_shard(&design, Kind::Sensitivity, serde_json::to_value(&recorded)?, &terminal)?;
+        return Ok(());
     }
-    Ok(())
+    let study = sensitivity::run(arms, &factors, options, &run, &terminal)?;
+    terminal.finish();
+    sim.outputs().sensitivity(&study, &recorded, &terminal.cancel)
 }
 
 fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {

@@ -35,7 +35,8 @@ pub struct Plan {
     pub time: String,
     /// Partition, or the cluster's default.
     pub partition: Option<String>,
-    /// The spc command to split (`run ...` or `compare ...`), without `--shard` and `--out`.
+    /// The spc command to split (`run`, `compare`, `sweep` or `sensitivity` with its arguments),
+    /// without `--shard` and `--out`.
     pub command: Vec<String>,
 }
 
@@ -53,8 +54,12 @@ impl Plan {
     fn check(&self) -> Result<()> {
         let bad = |m: String| Err(Error::Options(m));
         match self.command.first().map(String::as_str) {
-            Some("run" | "compare") => {}
-            Some(other) => return bad(format!("spc slurm splits `run` or `compare`, not `{other}`")),
+            Some("run" | "compare" | "sweep" | "sensitivity") => {}
+            Some(other) => {
+                return bad(format!(
+                    "spc slurm splits `run`, `compare`, `sweep` or `sensitivity`, not `{other}`"
+                ));
+            }
             None => return bad("spc slurm needs a command after `--`, e.g. -- run baseline -r 200".into()),
         }
         if let Some(flag) = self.command.iter().find(|a| {

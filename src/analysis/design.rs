@@ -18,14 +18,14 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::scenario::param::DistSpec;
 use crate::scenario::{Edit, Scenario};
 
 /// What a key varies over.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Spread {
     /// Evenly between `min` and `max`, on multiples of `step` from `min` if given.
     Range {
@@ -41,7 +41,7 @@ pub enum Spread {
 }
 
 /// One varied key.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Factor {
     /// The dotted scenario key, e.g. `employees.capacity`.
     pub key: String,

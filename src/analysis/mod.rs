@@ -20,9 +20,13 @@ pub mod sensitivity;
 pub mod sweep;
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::experiment::{Design, Observe, RunOptions};
+use crate::experiment::shard::VariantRecord;
+use crate::experiment::{Design, Observe, RunOptions, RunResult, Unit};
 use crate::metrics::{METRICS, Metric};
 use crate::scenario::Scenario;
 use design::Factor;
@@ -31,12 +35,48 @@ use design::Factor;
 pub type Row = [f64; METRICS];
 
 /// Points of a design: the value of every factor at every point.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Points {
     /// The varied keys.
     pub factors: Vec<Factor>,
     /// One row of values per point, in factor order.
     pub values: Vec<Vec<f64>>,
+}
+
+/// What an analysis's shard records, and its `manifest.json` shows: the scenarios
+/// its points edit, and the analysis's own settings (`S`: its points or plan).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Recorded<S> {
+    /// The scenario (and the alternative) as given.
+    pub scenarios: Vec<VariantRecord>,
+    /// The analysis's settings.
+    pub design: S,
+}
+
+impl<S: Serialize> Recorded<S> {
+    /// The record of `design` on `arms`.
+    pub fn new(arms: Arms<'_>, design: S) -> Result<Recorded<S>> {
+        let scenarios = std::iter::once(arms.scenario)
+            .chain(arms.alternative)
+            .map(VariantRecord::of)
+            .collect::<Result<_>>()?;
+        Ok(Recorded { scenarios, design })
+    }
+
+    /// Writes `manifest.json` into `dir`.
+    pub fn write_manifest(&self, options: &RunOptions, command_line: &str, dir: &Path) -> Result<()> {
+        let design = serde_json::to_value(&self.design).map_err(|e| Error::Write {
+            path: dir.join("manifest.json"),
+            source: std::io::Error::other(e),
+        })?;
+        crate::output::json::write_analysis_manifest(
+            &self.scenarios,
+            options,
+            &design,
+            command_line,
+            &dir.join("manifest.json"),
+        )
+    }
 }
 
 /// What each point is measured as: a scenario's metrics, or the paired
@@ -50,25 +90,11 @@ pub struct Arms<'a> {
 }
 
 impl Arms<'_> {
-    fn count(&self) -> usize {
+    /// 1, or 2 with an alternative.
+    pub fn count(&self) -> usize {
         1 + usize::from(self.alternative.is_some())
     }
 }
-
-/// Hides the layer's per-batch `planned` calls: an analysis plans all its units once.
-struct Batches<'a>(&'a dyn Observe);
-
-impl Observe for Batches<'_> {
-    fn done(&self) {
-        self.0.done();
-    }
-    fn cancelled(&self) -> bool {
-        self.0.cancelled()
-    }
-}
-
-/// Units run per batch: bounded so that only metrics, not monthly records, pile up.
-const BATCH_UNITS: usize = 256;
 
 impl Points {
     /// Points from unit-cube coordinates.
@@ -100,26 +126,55 @@ impl Points {
     /// alternative, every paired difference).
     pub fn evaluate(&self, arms: Arms<'_>, options: &RunOptions, observer: &dyn Observe) -> Result<Vec<Vec<Row>>> {
         let design = self.design(arms, options)?;
-        let units = design.units();
-        observer.planned(units.len() as u64);
-        let per = options.replications as usize;
-        let k = arms.count();
-        let mut rows: Vec<Vec<Row>> = vec![vec![[f64::NAN; METRICS]; per]; self.values.len()];
-        let mut base: Vec<Vec<Row>> = if k == 2 { rows.clone() } else { Vec::new() };
-        let batch = BATCH_UNITS.max(per * k);
-        for chunk in units.chunks(batch) {
-            let (outcomes, _) = design.run_units(chunk, &Batches(observer))?;
-            for (u, rep) in outcomes {
-                let (p, a, r) = (u.variant / k, u.variant % k, u.replication as usize);
-                if k == 2 && a == 0 {
-                    base[p][r] = rep.metrics.values();
-                } else {
-                    rows[p][r] = rep.metrics.values();
-                }
+        let mut rows = Rows::new(self.values.len(), options.replications as usize, arms.count());
+        design.run_batched(&design.units(), observer, |u, rep| rows.add(u, rep.metrics.values()))?;
+        Ok(rows.finish())
+    }
+
+    /// The rows [`Points::evaluate`] returns, from the assembled result of
+    /// [`Points::design`] (e.g. merged from shards); `arms` as in the design.
+    pub fn rows_of(&self, arms: usize, result: &RunResult) -> Vec<Vec<Row>> {
+        let mut rows = Rows::new(self.values.len(), result.options.replications as usize, arms);
+        for (variant, run) in result.scenarios.iter().enumerate() {
+            for (r, rep) in run.replications.iter().enumerate() {
+                let unit = Unit {
+                    variant,
+                    replication: r as u64,
+                };
+                rows.add(unit, rep.metrics.values());
             }
         }
-        if k == 2 {
-            for (pr, pb) in rows.iter_mut().zip(&base) {
+        rows.finish()
+    }
+}
+
+/// Per point and replication, the metrics of a design's units as they arrive;
+/// with two arms, the alternative's minus the scenario's.
+struct Rows {
+    arms: usize,
+    rows: Vec<Vec<Row>>,
+    base: Vec<Vec<Row>>,
+}
+
+impl Rows {
+    fn new(points: usize, replications: usize, arms: usize) -> Rows {
+        let rows = vec![vec![[f64::NAN; METRICS]; replications]; points];
+        let base = if arms == 2 { rows.clone() } else { Vec::new() };
+        Rows { arms, rows, base }
+    }
+
+    fn add(&mut self, u: Unit, metrics: Row) {
+        let (p, a, r) = (u.variant / self.arms, u.variant % self.arms, u.replication as usize);
+        if self.arms == 2 && a == 0 {
+            self.base[p][r] = metrics;
+        } else {
+            self.rows[p][r] = metrics;
+        }
+    }
+
+    fn finish(mut self) -> Vec<Vec<Row>> {
+        if self.arms == 2 {
+            for (pr, pb) in self.rows.iter_mut().zip(&self.base) {
                 for (r, b) in pr.iter_mut().zip(pb) {
                     for (x, y) in r.iter_mut().zip(b) {
                         *x -= y;
@@ -127,7 +182,7 @@ impl Points {
                 }
             }
         }
-        Ok(rows)
+        self.rows
     }
 }
 
@@ -187,12 +242,13 @@ pub(crate) fn write_runs(path: &Path, first: &str, points: &Points, rows: &[Vec<
     write_csv(path, &header, lines)
 }
 
-/// Writes an analysis's files into `dir` through a staging folder: all of them or none.
-pub fn write_atomically(dir: &Path, write: &dyn Fn(&Path) -> Result<()>) -> Result<()> {
-    let lock = crate::output::lock(dir, &std::sync::atomic::AtomicBool::new(false))?;
+/// Writes an analysis's files into `dir` through a staging folder: all of them or
+/// none; a set `cancel` stops it up to the final move.
+pub fn write_atomically(dir: &Path, cancel: &AtomicBool, write: &dyn Fn(&Path) -> Result<()>) -> Result<()> {
+    let lock = crate::output::lock(dir, cancel)?;
     let stage = crate::output::staging(dir, &lock)?;
     match write(&stage) {
-        Ok(()) => crate::output::commit(&stage, dir, &lock, &std::sync::atomic::AtomicBool::new(false)),
+        Ok(()) => crate::output::commit(&stage, dir, &lock, cancel),
         Err(e) => {
             let _ = std::fs::remove_dir_all(&stage);
             Err(e)

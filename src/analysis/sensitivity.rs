@@ -20,12 +20,13 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::design::Factor;
 use super::{Arms, Points, Row, sample, write_runs};
 use crate::error::{Error, Result};
+use crate::experiment::shard::VariantRecord;
 use crate::experiment::{Observe, RunOptions};
 use crate::metrics::Metric;
 use crate::stats::{Summary, quantile_sorted};
@@ -288,14 +289,21 @@ fn crossing(xy: &[(f64, f64)]) -> Option<f64> {
     })
 }
 
-/// Runs a study of `factors` on `arms`.
-pub fn run(
-    arms: Arms<'_>,
-    factors: &[Factor],
-    options: Options,
-    run: &RunOptions,
-    observer: &dyn Observe,
-) -> Result<Study> {
+/// The points a study simulates, and how they were drawn (what its analysis needs).
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// What was asked.
+    pub options: Options,
+    /// The points to simulate.
+    pub points: Points,
+    /// morris: each trajectory's moves.
+    moves: Vec<sample::Moves>,
+    /// tornado: levels per key.
+    levels: usize,
+}
+
+/// Plans a study of `factors`: its points follow from the method, `n` and `seed` alone.
+pub fn plan(factors: &[Factor], options: Options, seed: u64) -> Result<Plan> {
     let k = factors.len();
     if k == 0 {
         return Err(Error::Options(
@@ -303,15 +311,15 @@ pub fn run(
         ));
     }
     let levels = if options.switch { SWITCH_LEVELS } else { 2 };
-    let mut morris_moves = Vec::new();
+    let mut moves = Vec::new();
     let points = match options.method {
         Method::Tornado => tornado_points(factors, levels),
         Method::Morris => {
             if options.n < 2 {
                 return Err(Error::Options("morris needs at least 2 trajectories (-n)".into()));
             }
-            let (unit, moves) = sample::morris(options.n, k, run.seed);
-            morris_moves = moves;
+            let (unit, m) = sample::morris(options.n, k, seed);
+            moves = m;
             Points::from_unit(factors, &unit)
         }
         Method::Sobol => {
@@ -327,7 +335,41 @@ pub fn run(
             Points::from_unit(factors, &sample::saltelli(options.n, k))
         }
     };
-    let rows = points.evaluate(arms, run, observer)?;
+    Ok(Plan {
+        options,
+        points,
+        moves,
+        levels,
+    })
+}
+
+/// Runs a study of `factors` on `arms`.
+pub fn run(
+    arms: Arms<'_>,
+    factors: &[Factor],
+    options: Options,
+    run: &RunOptions,
+    observer: &dyn Observe,
+) -> Result<Study> {
+    let plan = plan(factors, options, run.seed)?;
+    let rows = plan.points.evaluate(arms, run, observer)?;
+    let paired = arms
+        .alternative
+        .map(|alt| (alt.name.clone(), arms.scenario.name.clone()));
+    Ok(analyse(plan, rows, paired, run))
+}
+
+/// The study of `plan` from its simulated `rows` (per point, per replication);
+/// `paired` names the alternative and the scenario when rows are differences.
+pub fn analyse(plan: Plan, rows: Vec<Vec<Row>>, paired: Option<(String, String)>, run: &RunOptions) -> Study {
+    let Plan {
+        options,
+        points,
+        moves,
+        levels,
+    } = plan;
+    let factors = &points.factors;
+    let k = factors.len();
     let out = options.output as usize;
     let y: Vec<Vec<f64>> = rows.iter().map(|reps| reps.iter().map(|r| r[out]).collect()).collect();
     let point_means: Vec<f64> = y.iter().map(|r| mean(r.iter().copied())).collect();
@@ -354,7 +396,7 @@ pub fn run(
                 (f.key.clone(), json!(bar))
             })
             .collect(),
-        Method::Morris => morris_effects(&point_means, &morris_moves, k, run.seed, RESAMPLES)
+        Method::Morris => morris_effects(&point_means, &moves, k, run.seed, RESAMPLES)
             .into_iter()
             .zip(factors)
             .map(|(e, f)| (f.key.clone(), json!(e)))
@@ -368,18 +410,82 @@ pub fn run(
                 .collect()
         }
     };
-    Ok(Study {
+    Study {
         options,
-        paired: arms
-            .alternative
-            .map(|alt| (alt.name.clone(), arms.scenario.name.clone())),
+        paired,
         noise_share: noise_share(&y),
         points,
         rows,
         keys,
         bars,
         run: run.clone(),
-    })
+    }
+}
+
+/// What a shard of a study records, so that `spc merge` can plan and analyse it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The method's name (`tornado`, `morris`, `sobol`).
+    pub method: String,
+    /// Trajectories or base sample.
+    pub n: usize,
+    /// The metric studied.
+    pub output: String,
+    /// Tornado switching values asked for.
+    pub switch: bool,
+    /// The keys varied.
+    pub factors: Vec<Factor>,
+    /// Whether the output is the paired difference alternative minus scenario.
+    pub paired: bool,
+}
+
+impl Settings {
+    /// The record of a study of `factors` with `options` on `arms`.
+    pub fn new(arms: Arms<'_>, factors: &[Factor], options: Options) -> Settings {
+        Settings {
+            method: options.method.name().into(),
+            n: options.n,
+            output: options.output.name().into(),
+            switch: options.switch,
+            factors: factors.to_vec(),
+            paired: arms.alternative.is_some(),
+        }
+    }
+
+    /// The study of the merged `result` of a design planned from these settings,
+    /// on the recorded `scenarios` (scenario, then the alternative if paired).
+    pub fn analyse(&self, scenarios: &[VariantRecord], result: &crate::experiment::RunResult) -> Result<Study> {
+        let method = [Method::Tornado, Method::Morris, Method::Sobol]
+            .into_iter()
+            .find(|m| m.name() == self.method)
+            .ok_or_else(|| Error::Options(format!("unknown sensitivity method `{}`", self.method)))?;
+        let options = Options {
+            method,
+            n: self.n,
+            output: super::metric(&self.output)?,
+            switch: self.switch,
+        };
+        let plan = plan(&self.factors, options, result.options.seed)?;
+        let arms = 1 + usize::from(self.paired);
+        if result.scenarios.len() != plan.points.values.len() * arms {
+            return Err(Error::Options(format!(
+                "the shards hold {} variants; this study plans {}",
+                result.scenarios.len(),
+                plan.points.values.len() * arms
+            )));
+        }
+        let rows = plan.points.rows_of(arms, result);
+        let paired = match scenarios {
+            [base, alt] if self.paired => Some((alt.name.clone(), base.name.clone())),
+            [_] if !self.paired => None,
+            _ => {
+                return Err(Error::Options(
+                    "the shards' record of the scenarios does not match the study".into(),
+                ));
+            }
+        };
+        Ok(analyse(plan, rows, paired, &result.options))
+    }
 }
 
 impl Study {

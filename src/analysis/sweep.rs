@@ -127,6 +127,21 @@ pub fn run(scenario: &Scenario, points: Points, options: &RunOptions, observer: 
     Ok(Sweep { points, rows })
 }
 
+impl Points {
+    /// The sweep of these points from the merged `result` of their design.
+    pub fn sweep(self, result: &crate::experiment::RunResult) -> Result<Sweep> {
+        if result.scenarios.len() != self.values.len() {
+            return Err(Error::Options(format!(
+                "the shards hold {} variants; the sweep has {} points",
+                result.scenarios.len(),
+                self.values.len()
+            )));
+        }
+        let rows = self.rows_of(1, result);
+        Ok(Sweep { points: self, rows })
+    }
+}
+
 impl Sweep {
     /// The summary of `metric` at point `p` over replications.
     pub fn summary(&self, p: usize, metric: Metric) -> Summary {

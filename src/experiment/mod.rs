@@ -71,6 +71,22 @@ impl Observe for Cancel<'_> {
     }
 }
 
+/// Units [`Design::run_batched`] runs at a time: enough to keep every thread busy.
+pub const BATCH_UNITS: usize = 256;
+
+/// Passes progress and cancellation on, but not the per-batch plans of work
+/// that planned all its units once.
+struct Unplanned<'a>(&'a dyn Observe);
+
+impl Observe for Unplanned<'_> {
+    fn done(&self) {
+        self.0.done();
+    }
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
+    }
+}
+
 /// One independent piece of work: replication `replication` of variant `variant`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Unit {
@@ -144,6 +160,27 @@ impl Design {
         observer.planned(jobs.len() as u64);
         let (reps, elapsed) = engine::execute(&jobs, self.options.seed, self.options.threads, observer)?;
         Ok((units.iter().copied().zip(reps).collect(), elapsed))
+    }
+
+    /// Runs `units` in batches of [`BATCH_UNITS`], handing each outcome to `keep`
+    /// in the order given, so that only what `keep` keeps piles up (not every
+    /// unit's monthly rows). Plans all units with `observer` once.
+    pub fn run_batched(
+        &self,
+        units: &[Unit],
+        observer: &dyn Observe,
+        mut keep: impl FnMut(Unit, Replication),
+    ) -> Result<Duration> {
+        observer.planned(units.len() as u64);
+        let mut elapsed = Duration::ZERO;
+        for batch in units.chunks(BATCH_UNITS) {
+            let (outcomes, took) = self.run_units(batch, &Unplanned(observer))?;
+            elapsed += took;
+            for (u, r) in outcomes {
+                keep(u, r);
+            }
+        }
+        Ok(elapsed)
     }
 
     /// Runs every unit of the design.

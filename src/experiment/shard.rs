@@ -22,6 +22,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -91,6 +92,18 @@ pub enum Kind {
     Run,
     /// `spc compare`: the run files and the comparison with the first variant.
     Compare,
+    /// `spc sweep`: the sweep files; the settings hold the points.
+    Sweep,
+    /// `spc sensitivity`: the study's files; the settings hold its plan.
+    Sensitivity,
+}
+
+impl Kind {
+    /// Whether merge needs each replication's monthly rows (run and compare write
+    /// monthly files and charts; the analyses only per-replication metrics).
+    fn keeps_months(self) -> bool {
+        matches!(self, Kind::Run | Kind::Compare)
+    }
 }
 
 impl fmt::Display for Kind {
@@ -98,6 +111,8 @@ impl fmt::Display for Kind {
         f.write_str(match self {
             Kind::Run => "run",
             Kind::Compare => "compare",
+            Kind::Sweep => "sweep",
+            Kind::Sensitivity => "sensitivity",
         })
     }
 }
@@ -113,6 +128,24 @@ pub struct VariantRecord {
     pub sha256: String,
     /// The resolved parameters (extends, overrides and edits applied), as TOML.
     pub resolved: String,
+}
+
+impl VariantRecord {
+    /// The record of `scenario`.
+    pub fn of(scenario: &Scenario) -> Result<VariantRecord> {
+        Ok(VariantRecord {
+            name: scenario.name.clone(),
+            file: scenario.source.clone(),
+            sha256: scenario.file_hash.clone(),
+            resolved: toml::to_string(&scenario.resolved)
+                .map_err(|e| Error::Options(format!("scenario `{}` cannot be recorded: {e}", scenario.name)))?,
+        })
+    }
+
+    /// The resolved parameters as a table.
+    pub fn parameters(&self) -> Result<toml::Table> {
+        toml::from_str(&self.resolved).map_err(|e| Error::Options(format!("scenario `{}`: {e}", self.name)))
+    }
 }
 
 /// What a shard folder holds (`shard.json`).
@@ -160,7 +193,10 @@ impl Header {
             return what("command", &self.kind, &other.kind);
         }
         if self.settings != other.settings {
-            return what("settings", &self.settings, &other.settings);
+            return Some(format!(
+                "the {} settings differ (keys, points, method or scenarios)",
+                self.kind
+            ));
         }
         if self.seed != other.seed {
             return what("seed", &self.seed, &other.seed);
@@ -213,31 +249,38 @@ fn shard_error(path: &Path, message: impl Into<String>) -> Error {
     }
 }
 
-/// Runs shard `shard` of `design` for analysis `kind` (with its `settings`) and
-/// writes its shard folder to `dir`, atomically. Returns the header written.
+/// A shard's results, ready to be written.
+#[derive(Debug)]
+pub struct Part {
+    /// What the shard holds.
+    pub header: Header,
+    /// Its replications, in the order of `header.units`.
+    replications: Vec<Replication>,
+}
+
+/// Runs shard `shard` of `design` for analysis `kind` (with its `settings`).
 pub fn run(
     design: &Design,
     shard: Shard,
     kind: Kind,
     settings: serde_json::Value,
-    dir: &Path,
     command_line: &str,
     observer: &dyn Observe,
-) -> Result<Header> {
+) -> Result<Part> {
     let units = shard.take(&design.units());
-    let (outcomes, elapsed) = design.run_units(&units, observer)?;
+    // Only metrics are kept of an analysis's units, never every unit's months.
+    let mut replications = Vec::with_capacity(units.len());
+    let elapsed = design.run_batched(&units, observer, |_, mut r| {
+        if !kind.keeps_months() {
+            r.monthly = Vec::new();
+            r.response_sample = Vec::new();
+        }
+        replications.push(r);
+    })?;
     let variants = design
         .variants
         .iter()
-        .map(|s| {
-            Ok(VariantRecord {
-                name: s.name.clone(),
-                file: s.source.clone(),
-                sha256: s.file_hash.clone(),
-                resolved: toml::to_string(&s.resolved)
-                    .map_err(|e| Error::Options(format!("scenario `{}` cannot be recorded: {e}", s.name)))?,
-            })
-        })
+        .map(VariantRecord::of)
         .collect::<Result<Vec<_>>>()?;
     let header = Header {
         format: FORMAT,
@@ -254,19 +297,24 @@ pub fn run(
         host: host(),
         command_line: command_line.to_string(),
     };
-    let replications: Vec<&Replication> = outcomes.iter().map(|(_, r)| r).collect();
-    let data = postcard::to_stdvec(&replications).map_err(|e| Error::Write {
-        path: dir.join(DATA_FILE),
-        source: std::io::Error::other(e),
-    })?;
-    crate::analysis::write_atomically(dir, &|stage| {
-        crate::output::json::write_json(&header, &stage.join(HEADER_FILE))?;
-        std::fs::write(stage.join(DATA_FILE), &data).map_err(|source| Error::Write {
+    Ok(Part { header, replications })
+}
+
+impl Part {
+    /// Writes the shard folder `dir`, atomically; stops before the final move when `cancel` is set.
+    pub fn write(&self, dir: &Path, cancel: &AtomicBool) -> Result<()> {
+        let data = postcard::to_stdvec(&self.replications).map_err(|e| Error::Write {
             path: dir.join(DATA_FILE),
-            source,
+            source: std::io::Error::other(e),
+        })?;
+        crate::analysis::write_atomically(dir, cancel, &|stage| {
+            crate::output::json::write_json(&self.header, &stage.join(HEADER_FILE))?;
+            std::fs::write(stage.join(DATA_FILE), &data).map_err(|source| Error::Write {
+                path: dir.join(DATA_FILE),
+                source,
+            })
         })
-    })?;
-    Ok(header)
+    }
 }
 
 /// Reads the header of the shard folder `dir`.

@@ -7,7 +7,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
-use crate::experiment::{RunResult, ScenarioRun};
+use crate::experiment::shard::VariantRecord;
+use crate::experiment::{RunOptions, RunResult, ScenarioRun};
 use crate::metrics::Metric;
 use crate::stats::Summary;
 
@@ -117,37 +118,76 @@ pub struct Manifest<'a> {
     pub replications: u32,
     /// Worker threads.
     pub threads: usize,
-    /// Every scenario run.
+    /// Every scenario run (of an analysis: the scenarios its points edit).
     pub scenarios: Vec<ScenarioRecord<'a>>,
+    /// An analysis's design: the keys varied, their points and the method's settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub design: Option<&'a Value>,
     /// The command line.
     pub command_line: &'a str,
+}
+
+impl<'a> Manifest<'a> {
+    fn new(options: &RunOptions, scenarios: Vec<ScenarioRecord<'a>>, command_line: &'a str) -> Manifest<'a> {
+        Manifest {
+            tool: "spc",
+            version: env!("CARGO_PKG_VERSION"),
+            rng: "Xoshiro256++ streams keyed by (seed, replication, entity kind, entity id, purpose)",
+            libraries: [("rand", "0.10"), ("rand_distr", "0.6")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), Value::from(v)))
+                .collect(),
+            seed: options.seed,
+            replications: options.replications,
+            threads: options.threads,
+            scenarios,
+            design: None,
+            command_line,
+        }
+    }
 }
 
 /// Writes `manifest.json`: tool and library versions, seed, replications,
 /// threads, each scenario's resolved parameters and file hash, the command line.
 pub fn write_manifest(result: &RunResult, command_line: &str, path: &Path) -> Result<()> {
-    let manifest = Manifest {
-        tool: "spc",
-        version: env!("CARGO_PKG_VERSION"),
-        rng: "Xoshiro256++ streams keyed by (seed, replication, entity kind, entity id, purpose)",
-        libraries: [("rand", "0.10"), ("rand_distr", "0.6")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), Value::from(v)))
-            .collect(),
-        seed: result.options.seed,
-        replications: result.options.replications,
-        threads: result.options.threads,
-        scenarios: result
-            .scenarios
-            .iter()
-            .map(|run| ScenarioRecord {
-                name: &run.scenario.name,
-                file: run.scenario.source.display().to_string(),
-                sha256: &run.scenario.file_hash,
-                parameters: &run.scenario.resolved,
-            })
-            .collect(),
-        command_line,
-    };
+    let scenarios = result
+        .scenarios
+        .iter()
+        .map(|run| ScenarioRecord {
+            name: &run.scenario.name,
+            file: run.scenario.source.display().to_string(),
+            sha256: &run.scenario.file_hash,
+            parameters: &run.scenario.resolved,
+        })
+        .collect();
+    let manifest = Manifest::new(&result.options, scenarios, command_line);
+    write_json(&manifest, path)
+}
+
+/// Writes the `manifest.json` of an analysis (sweep, sensitivity): its scenarios
+/// as recorded, `options`, the `design` and the command line.
+pub fn write_analysis_manifest(
+    records: &[VariantRecord],
+    options: &RunOptions,
+    design: &Value,
+    command_line: &str,
+    path: &Path,
+) -> Result<()> {
+    let tables = records
+        .iter()
+        .map(VariantRecord::parameters)
+        .collect::<Result<Vec<_>>>()?;
+    let scenarios = records
+        .iter()
+        .zip(&tables)
+        .map(|(r, parameters)| ScenarioRecord {
+            name: &r.name,
+            file: r.file.display().to_string(),
+            sha256: &r.sha256,
+            parameters,
+        })
+        .collect();
+    let mut manifest = Manifest::new(options, scenarios, command_line);
+    manifest.design = Some(design);
     write_json(&manifest, path)
 }

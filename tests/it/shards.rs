@@ -37,7 +37,11 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 pub fn assert_same_files(whole: &Path, merged: &Path) {
     let names = files(whole);
     assert_eq!(names, files(merged), "the merged folder holds other files");
-    assert!(names.iter().any(|n| n.ends_with("replications.csv")));
+    assert!(
+        names.iter().any(|n| n.extension().is_some_and(|e| e == "csv")),
+        "no data file in {}",
+        whole.display()
+    );
     for name in names {
         let (a, b) = (
             std::fs::read(whole.join(&name)).unwrap(),
@@ -192,4 +196,58 @@ fn shards_that_do_not_belong_together_are_refused_with_a_reason() {
         ])
         .assert()
         .code(2);
+}
+
+#[test]
+fn a_sweep_in_three_shards_merges_into_the_unsharded_files_charts_included() {
+    merged_equals_unsharded(
+        &[
+            "sweep",
+            "baseline",
+            "--grid",
+            "levers.training=0,1500,3000",
+            "--grid",
+            "levers.staff=36,44",
+            "--customers",
+            "300",
+            "--months",
+            "12",
+            "-r",
+            "3",
+        ],
+        3,
+    );
+}
+
+#[test]
+fn a_paired_sobol_study_in_two_shards_merges_into_the_unsharded_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = dir.path().join("params.toml");
+    std::fs::write(
+        &params,
+        "[params]\n\"levers.training\" = { min = 0, max = 3000 }\n\
+         \"churn.competitive\" = { dist = \"pert\", min = 0.002, mode = 0.004, max = 0.008 }\n",
+    )
+    .unwrap();
+    let params = params.to_string_lossy();
+    merged_equals_unsharded(
+        &[
+            "sensitivity",
+            "baseline",
+            "followup",
+            "--method",
+            "sobol",
+            "-n",
+            "4",
+            "--params",
+            &params,
+            "--customers",
+            "300",
+            "--months",
+            "12",
+            "-r",
+            "2",
+        ],
+        2,
+    );
 }
