@@ -135,37 +135,17 @@ struct CalibrateArgs {
     /// `[free]` "key.path" = { min = A, max = B } or a distribution (the prior).
     #[arg(long, value_name = "FILE")]
     targets: PathBuf,
-    /// Replications per particle (the same streams for every particle).
-    #[arg(short = 'r', long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
-    replications: u32,
-    /// Customers simulated while calibrating [default: the scenario's, at most 2000]; per-customer
-    /// targets do not depend on it. calibrated.toml keeps the scenario's size.
-    #[arg(long, value_name = "N")]
-    customers: Option<u32>,
-    /// Months simulated while calibrating [default: the scenario's, at most 24]: the KPIs describe today's bank.
-    #[arg(long, value_name = "N")]
-    months: Option<u32>,
     /// Particles per generation of the search.
     #[arg(long, value_name = "N", default_value_t = 300)]
     particles: usize,
     /// Joint posterior points written to calibrated.toml.
     #[arg(long, value_name = "N", default_value_t = 200)]
     points: usize,
-    /// Master seed of every random stream; the same seed gives the same results.
-    #[arg(long, value_name = "S", default_value_t = 42)]
-    seed: u64,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
-    /// Output folder.
-    #[arg(short, long, value_name = "DIR", default_value = "output")]
-    out: PathBuf,
-    /// No progress bar and no table; errors only.
-    #[arg(short, long)]
-    quiet: bool,
-    /// Write only the data files: no plots/ and no report.html.
-    #[arg(long)]
-    no_plots: bool,
+    /// While calibrating: -r replications per particle [default: 4], --customers [default: the
+    /// scenario's, at most 2000] and --months [default: at most 24]; calibrated.toml keeps the
+    /// scenario's size and horizon.
+    #[command(flatten)]
+    sim: SimArgs,
 }
 
 #[derive(Args, Debug)]
@@ -828,44 +808,56 @@ fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
 
 fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     use spc::analysis::calibrate::{self, TargetsFile};
+    let sim = &args.sim;
+    if sim.shard.is_some() {
+        return Err(Error::Options(
+            "--shard is not taken by `spc calibrate`: each generation depends on the one before".into(),
+        )
+        .into());
+    }
+    if !sim.set.is_empty() {
+        return Err(Error::Options(
+            "--set is not taken by `spc calibrate`: calibrated.toml extends the scenario file, so write the change there".into(),
+        )
+        .into());
+    }
     let path = scenario_path(&args.scenario);
     let scenario = Scenario::load(&path, &[])?;
     let file = TargetsFile::load(&args.targets, &scenario)?;
-    let customers = args.customers.unwrap_or(scenario.customers.min(2000));
-    let months = args.months.unwrap_or(scenario.months.min(24));
-    let calibrating = Scenario::load(
-        &path,
-        &[
-            Override::flag("--customers", "simulation.customers", customers),
-            Override::flag("--months", "simulation.months", months),
-        ],
-    )?;
+    let size = [
+        (
+            "--customers",
+            "simulation.customers",
+            sim.customers.unwrap_or(scenario.customers.min(2000)),
+        ),
+        (
+            "--months",
+            "simulation.months",
+            sim.months.unwrap_or(scenario.months.min(24)),
+        ),
+    ];
+    let calibrating = Scenario::load(&path, &size.map(|(flag, key, v)| Override::flag(flag, key, v)))?;
     file.check_against(&scenario, &calibrating)?;
     let options = calibrate::Options {
         particles: args.particles,
         points: args.points,
         ..calibrate::Options::default()
     };
-    let run = RunOptions {
-        seed: args.seed,
-        replications: args.replications,
-        threads: threads(args.threads),
-    };
-    let terminal = Terminal::new(args.quiet);
-    let result = calibrate::run(&calibrating, &file, &options, &run, &terminal)?;
+    let terminal = Terminal::new(sim.quiet);
+    let result = calibrate::run(&calibrating, &file, &options, &sim.options_with(4), &terminal)?;
     terminal.finish();
-    spc::analysis::write_atomically(&args.out, &|stage| {
+    spc::analysis::write_atomically(&sim.out, &terminal.cancel, &|stage| {
         result.write(&scenario, stage)?;
-        if args.no_plots {
+        if sim.no_plots {
             Ok(())
         } else {
             spc::report::analysis_charts::write_calibration(&result, stage)
         }
     })
-    .with_context(|| format!("writing results to {}", args.out.display()))?;
-    if !args.quiet {
+    .with_context(|| format!("writing results to {}", sim.out.display()))?;
+    if !sim.quiet {
         print!("{}", result.table());
-        println!("results in {}", args.out.display());
+        println!("results in {}", sim.out.display());
     }
     Ok(())
 }

@@ -572,6 +572,9 @@ fn quantile(values: impl Iterator<Item = f64>, q: f64) -> f64 {
     }
 }
 
+/// Simulates particles (unit-cube positions) and returns their distances to the targets.
+type Distances<'a> = dyn FnMut(&[Vec<f64>]) -> Result<Vec<f64>> + 'a;
+
 /// The search in the unit cube of the `k` priors' quantiles (every prior uniform there):
 /// `distances` simulates particles and returns their distances to the targets (infinite
 /// where a particle cannot be simulated). Returns the generations and the final particles.
@@ -580,7 +583,7 @@ fn abc(
     k: usize,
     options: &Options,
     seed: u64,
-    distances: &mut dyn FnMut(&[Vec<f64>]) -> Result<Vec<f64>>,
+    distances: &mut Distances<'_>,
 ) -> Result<(Vec<Generation>, Vec<Particle>)> {
     let keep = ((options.alpha * options.particles as f64).round() as usize).clamp(2, options.particles - 1);
     let fresh = options.particles - keep;
@@ -640,7 +643,11 @@ fn abc(
             }
         }
         let simulated = moved.len();
-        let rhos = if moved.is_empty() { Vec::new() } else { distances(&moved)? };
+        let rhos = if moved.is_empty() {
+            Vec::new()
+        } else {
+            distances(&moved)?
+        };
         let accepted = rhos.iter().filter(|&&r| r < eps).count();
         let acceptance = accepted as f64 / fresh as f64;
         for (u, rho) in moved.into_iter().zip(rhos) {
@@ -734,11 +741,7 @@ pub fn run(
     let (prior_draws, prior_rows) = prior.unwrap_or_default();
     let (weights, best) = posterior_weights(&pop);
     let ess = 1.0 / weights.iter().map(|w| w * w).sum::<f64>();
-    let posterior: Vec<(Vec<f64>, f64)> = pop
-        .iter()
-        .map(|p| value(&p.u))
-        .zip(weights.iter().copied())
-        .collect();
+    let posterior: Vec<(Vec<f64>, f64)> = pop.iter().map(|p| value(&p.u)).zip(weights.iter().copied()).collect();
 
     // Systematic resampling, then a shuffle: replication r takes point r mod n.
     let mut rng = sample::analysis_rng(run.seed, "calibrate.points");
@@ -1007,11 +1010,7 @@ impl Calibration {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn baseline() -> Scenario {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-        Scenario::load(&path, &[]).unwrap()
-    }
+    use crate::analysis::design::tests::baseline;
 
     #[test]
     fn bad_targets_files_name_file_line_and_key() {

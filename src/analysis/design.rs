@@ -348,10 +348,11 @@ fn spread(value: &toml::Value) -> std::result::Result<Spread, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn baseline() -> Scenario {
+    /// The shipped baseline, as the analyses' tests start from it.
+    pub(crate) fn baseline() -> Scenario {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
         Scenario::load(&path, &[]).unwrap()
     }

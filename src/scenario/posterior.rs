@@ -234,21 +234,29 @@ mod tests {
     fn a_scenario_with_a_posterior_draws_whole_points_and_edits_release_them() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
         let b = crate::scenario::Scenario::load(&path, &[]).unwrap();
-        let table: toml::Value =
-            toml::from_str::<toml::Table>("keys = [\"churn.competitive\", \"levers.staff\"]\npoints = [[0.01, 30.0], [0.02, 50.0]]")
-                .unwrap()
-                .into();
-        let cal = b.edited(&[crate::scenario::Edit::set_value("posterior", table)]).unwrap();
+        let table: toml::Value = toml::from_str::<toml::Table>(
+            "keys = [\"churn.competitive\", \"levers.staff\"]\npoints = [[0.01, 30.0], [0.02, 50.0]]",
+        )
+        .unwrap()
+        .into();
+        let cal = b
+            .edited(&[crate::scenario::Edit::set_value("posterior", table)])
+            .unwrap();
         for r in 0..4 {
             let d = cal.draw(1, r);
             let want = if r % 2 == 0 { (0.01, 30.0) } else { (0.02, 50.0) };
             assert_eq!((d.params.churn.competitive, d.levers.staff.at(0)), want);
         }
-        assert!(cal.levers.staff.upper() >= 50.0, "memory estimates see the largest point");
+        assert!(
+            cal.levers.staff.upper() >= 50.0,
+            "memory estimates see the largest point"
+        );
         let set = cal.edited(&[crate::scenario::Edit::set("levers.staff", 45.0)]).unwrap();
         assert_eq!(set.draw(1, 1).levers.staff.at(0), 45.0);
         assert_eq!(set.draw(1, 1).params.churn.competitive, 0.02);
-        let scaled = cal.edited(&[crate::scenario::Edit::scale("levers.staff", 0.5)]).unwrap();
+        let scaled = cal
+            .edited(&[crate::scenario::Edit::scale("levers.staff", 0.5)])
+            .unwrap();
         assert_eq!(scaled.draw(1, 1).levers.staff.at(0), 25.0);
         let o = vec!["churn.competitive=0.03".parse().unwrap()];
         let mut cal_file = toml::Table::new();

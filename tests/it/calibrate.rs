@@ -28,12 +28,26 @@ const SIZE: [&str; 4] = ["--customers", "1500", "--months", "24"];
 fn calibration_recovers_known_values_and_the_calibrated_scenario_reproduces_the_targets() {
     // The "observed" KPIs: the truth simulated on other random streams (seed 7) than the
     // calibration's (seed 42), so the targets are not the calibration's own noise.
-    let truth = run(&["baseline", SIZE[0], SIZE[1], SIZE[2], SIZE[3], "-r", "20", "--seed", "7", "--no-plots"]);
+    let truth = run(&[
+        "baseline",
+        SIZE[0],
+        SIZE[1],
+        SIZE[2],
+        SIZE[3],
+        "-r",
+        "20",
+        "--seed",
+        "7",
+        "--no-plots",
+    ]);
     let observed = summary(truth.path());
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("[targets]\n");
     for (m, sd) in TARGETS {
-        text.push_str(&format!("{m} = {{ value = {}, sd = {sd} }}\n", mean(&observed, "baseline", m)));
+        text.push_str(&format!(
+            "{m} = {{ value = {}, sd = {sd} }}\n",
+            mean(&observed, "baseline", m)
+        ));
     }
     text.push_str("\n[free]\n");
     for (k, _, lo, hi) in TRUTH {
@@ -46,7 +60,17 @@ fn calibration_recovers_known_values_and_the_calibrated_scenario_reproduces_the_
         .args(["calibrate", "baseline", "--targets"])
         .arg(&targets)
         .args(SIZE)
-        .args(["-r", "4", "--particles", "200", "--points", "100", "-q", "--no-plots", "--out"])
+        .args([
+            "-r",
+            "4",
+            "--particles",
+            "200",
+            "--points",
+            "100",
+            "-q",
+            "--no-plots",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .success();
@@ -57,7 +81,10 @@ fn calibration_recovers_known_values_and_the_calibrated_scenario_reproduces_the_
     for (k, truth, lo, hi) in TRUTH {
         let p = &cal["parameters"][k]["posterior"];
         let (p5, p95) = (p["p5"].as_f64().unwrap(), p["p95"].as_f64().unwrap());
-        assert!(p5 <= truth && truth <= p95, "{k}: truth {truth} outside the 90% posterior {p5} .. {p95}");
+        assert!(
+            p5 <= truth && truth <= p95,
+            "{k}: truth {truth} outside the 90% posterior {p5} .. {p95}"
+        );
         assert!(
             p95 - p5 < 0.9 * (hi - lo),
             "{k}: posterior 90% {p5} .. {p95} is not narrower than the prior's 90% ({})",
@@ -82,10 +109,19 @@ fn calibration_recovers_known_values_and_the_calibrated_scenario_reproduces_the_
     for (m, sd) in TARGETS {
         let want = mean(&observed, "baseline", m);
         let got = mean(&calibrated, "baseline_calibrated", m);
-        assert!((got - want).abs() <= 2.0 * sd, "{m}: calibrated {got}, observed {want} +- {sd}");
+        assert!(
+            (got - want).abs() <= 2.0 * sd,
+            "{m}: calibrated {got}, observed {want} +- {sd}"
+        );
         let sim = cal["targets"][m]["simulated"]["mean"].as_f64().unwrap();
         assert!((sim - want).abs() <= 2.0 * sd, "{m}: calibration.json says {sim}");
     }
+}
+
+/// The stderr of `spc ARGS --out OUT`, which must exit with code 2 (bad input).
+fn refused(args: &[&str], out: &Path) -> String {
+    let done = spc().args(args).arg("--out").arg(out).assert().code(2);
+    String::from_utf8_lossy(&done.get_output().stderr).into_owned()
 }
 
 #[test]
@@ -107,16 +143,10 @@ fn bad_targets_are_refused_with_file_line_and_key() {
     ] {
         let path = dir.path().join("t.toml");
         std::fs::write(&path, text).unwrap();
-        let out = spc()
-            .args(["calibrate", "baseline", "--targets"])
-            .arg(&path)
-            .arg("--out")
-            .arg(dir.path().join("o"))
-            .assert()
-            .code(2)
-            .get_output()
-            .clone();
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = refused(
+            &["calibrate", "baseline", "--targets", path.to_str().unwrap()],
+            &dir.path().join("o"),
+        );
         assert!(err.contains(needle), "{text}\n{err}");
     }
     assert!(!dir.path().join("o").join("calibration.json").exists());
@@ -135,16 +165,18 @@ fn a_bad_posterior_table_is_refused_with_its_line() {
         ),
     )
     .unwrap();
-    let out = spc()
-        .args(["run"])
-        .arg(&path)
-        .args(["--customers", "100", "--months", "2", "-r", "1", "-q", "--out"])
-        .arg(dir.path().join("o"))
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let args = [
+        "run",
+        path.to_str().unwrap(),
+        "--customers",
+        "100",
+        "--months",
+        "2",
+        "-r",
+        "1",
+        "-q",
+    ];
+    let err = refused(&args, &dir.path().join("o"));
     assert!(
         err.contains("cal.toml:6: `posterior.points[1]`") && err.contains("`churn.competitive` is 1.5"),
         "{err}"
