@@ -17,7 +17,7 @@
 //! from the prior (a Latin hypercube in the prior's quantiles) and keeps the `alpha N`
 //! nearest the targets; each later generation moves `(1 - alpha) N` new particles from the
 //! kept ones with a Gaussian kernel of twice their weighted covariance (Beaumont, Cornuet,
-//! Marin & Robert 2009), weights them prior / proposal, and keeps the `alpha N` nearest of
+//! Marin & Robert 2009), and keeps the `alpha N` nearest of
 //! old and new; it stops when fewer than `min_acceptance` of the new particles beat the
 //! previous tolerance. Particles live in the unit cube of the priors' quantiles, where every
 //! prior is uniform, so ranges and any distribution of the scenario syntax work alike.
@@ -32,7 +32,10 @@
 //! So that the tolerance never cuts that kernel, it never falls below
 //! `sqrt(d_min^2 + chi2_{p, 0.99})` (p free keys): the 99% region of the kernel around the
 //! best particle stays in. Every particle ever simulated inside the final tolerance counts,
-//! weighted by its generation's prior / proposal ratio (a multiple importance sample).
+//! weighted by prior / (mixture of every generation's proposal, each by its draws): the
+//! deterministic-mixture weights of multiple importance sampling (Veach & Guibas 1995, as in
+//! the AMIS of Cornuet, Marin, Mira & Robert 2012), which keep particles of early, wide
+//! generations and late, narrow ones on one scale.
 //!
 //! **Outputs.** `calibration.json` (posterior and prior per key, each target observed and as
 //! the calibrated model simulates it), `calibrated.toml` (extends the input scenario and adds
@@ -472,6 +475,26 @@ impl Kernel {
     }
 }
 
+/// One generation's proposal: a mixture of kernels around `centres` with weights `mix`,
+/// drawn `draws` times (draws that fell outside the cube included).
+struct Proposal {
+    draws: f64,
+    centres: Vec<Vec<f64>>,
+    mix: Vec<f64>,
+    kernel: Kernel,
+}
+
+impl Proposal {
+    /// The mixture's density at `u`.
+    fn density(&self, u: &[f64]) -> f64 {
+        self.centres
+            .iter()
+            .zip(&self.mix)
+            .map(|(c, m)| m * self.kernel.density(u, c))
+            .sum()
+    }
+}
+
 /// The `[posterior]` table of `keys` and `points`.
 pub fn posterior_table(keys: &[String], points: &[Vec<f64>]) -> toml::Value {
     let mut t = toml::Table::new();
@@ -590,11 +613,24 @@ fn abc(
     let spread2 = ChiSquared::new(k as f64).map_or(2.0 * k as f64 + 9.0, |c| c.inverse_cdf(0.99));
     let units = sample::latin_hypercube(options.particles, k, seed);
     let rhos = distances(&units)?;
+    let prior_draws = options.particles as f64;
     let mut pop: Vec<Particle> = units
         .into_iter()
         .zip(rhos)
-        .map(|(u, rho)| Particle { u, weight: 1.0, rho })
+        .map(|(u, rho)| Particle {
+            u,
+            weight: 1.0 / prior_draws,
+            rho,
+        })
         .collect();
+    // Every proposal so far; generation 1 drew from the prior (density 1 in the cube).
+    let mut proposals: Vec<Proposal> = Vec::new();
+    // Deterministic-mixture weights (the balance heuristic of multiple importance sampling):
+    // prior / (the mixture of every generation's proposal, each by its number of draws), so
+    // particles of all generations share one scale however narrow the later proposals are.
+    let mixture = |u: &[f64], proposals: &[Proposal]| -> f64 {
+        prior_draws + proposals.iter().map(|q| q.draws * q.density(u)).sum::<f64>()
+    };
     // The tolerance keeps the `keep` nearest, never less than the kernel's 99% region.
     let cut = |pop: &[Particle], keep_share: f64| -> f64 {
         let best = pop.iter().map(|p| p.rho).fold(f64::INFINITY, f64::min);
@@ -616,7 +652,7 @@ fn abc(
         let g = generations.len() as u64;
         // Proposals centre on the particles as the tolerance weights them; once the tolerance
         // rests on the kernel's floor, as the posterior weights them (any proposal is sound:
-        // the weight below divides by the very mixture the particle was drawn from).
+        // the weights divide by the mixture of every proposal the particles were drawn from).
         let mix: Vec<f64> = if at_floor {
             posterior_weights(&pop).0
         } else {
@@ -643,6 +679,16 @@ fn abc(
             }
         }
         let simulated = moved.len();
+        let proposal = Proposal {
+            draws: fresh as f64,
+            centres: pop.iter().map(|p| p.u.clone()).collect(),
+            mix,
+            kernel,
+        };
+        for p in &mut pop {
+            p.weight = 1.0 / (1.0 / p.weight + proposal.draws * proposal.density(&p.u));
+        }
+        proposals.push(proposal);
         let rhos = if moved.is_empty() {
             Vec::new()
         } else {
@@ -654,12 +700,8 @@ fn abc(
             if !rho.is_finite() {
                 continue;
             }
-            let q: f64 = pop.iter().zip(&mix).map(|(p, m)| m * kernel.density(&u, &p.u)).sum();
-            pop.push(Particle {
-                u,
-                weight: 1.0 / q.max(f64::MIN_POSITIVE),
-                rho,
-            });
+            let weight = 1.0 / mixture(&u, &proposals);
+            pop.push(Particle { u, weight, rho });
         }
         let next = cut(&pop, keep as f64 / pop.len() as f64);
         at_floor = next <= cut(&pop, 0.0);
