@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::experiment::{Observe, Replication};
 use crate::metrics::{Metrics, month_rows};
 use crate::model::Firm;
+use crate::model::watch::{Paths, ResponseSample};
 use crate::scenario::Scenario;
 
 /// Encounters sampled for the quality response curve (replication 0 of each scenario).
@@ -32,21 +33,20 @@ pub fn replicate(
 ) -> Option<Replication> {
     let drawn = scenario.draw(seed, replication);
     let mut firm = Firm::new(&drawn, scenario.customers, scenario.months, seed, replication);
-    if sample > 0 {
-        firm.response_sample = Some(Vec::with_capacity(sample));
-    }
+    let mut watch = (ResponseSample::new(sample), Paths::new(firm.months()));
     let mut months = Vec::with_capacity(scenario.months as usize);
     for m in 0..scenario.months {
         if cancelled() {
             return None;
         }
-        months.push(firm.step(m));
+        months.push(firm.step_watched(m, &mut watch));
     }
+    let (sample, paths) = watch;
     Some(Replication {
-        metrics: Metrics::from_months(&months, &firm.paths, drawn.params.finance.discount_rate),
+        metrics: Metrics::from_months(&months, &paths.tally, drawn.params.finance.discount_rate),
         monthly: month_rows(&months),
         customer_months: months.iter().map(|m| u64::from(m.active_start)).sum(),
-        response_sample: firm.response_sample.unwrap_or_default(),
+        response_sample: sample.into_points(),
     })
 }
 

@@ -1,5 +1,7 @@
-//! The library's error type: every message names what a user can fix (the
-//! file, the key, the allowed range), never an internal detail.
+//! The library's error types: every message names what a user can fix (the
+//! file, the key, the allowed range), never an internal detail, and never a
+//! command-line flag: the binary knows which flag carried a value and says so
+//! (it maps [`Usage`] and [`Error::Override`] to its flags).
 
 use std::path::PathBuf;
 
@@ -46,10 +48,10 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// A `--set key.path=value` override, or a flag that sets a key, cannot be applied.
+    /// An override of a scenario key (`key.path=value`) cannot be applied.
     #[error("{assignment}: {message}")]
     Override {
-        /// The override as typed, with its flag (`--set key=value`, `--customers 0`).
+        /// The override as given (`key=value`, or as the caller labelled it).
         assignment: String,
         /// What is wrong.
         message: String,
@@ -88,6 +90,9 @@ pub enum Error {
     /// Run options that cannot work together or are out of range.
     #[error("{0}")]
     Options(String),
+    /// An argument of an analysis that is malformed or out of range.
+    #[error(transparent)]
+    Usage(#[from] Usage),
     /// The run was stopped (Ctrl-C) before it finished; nothing was written.
     #[error("interrupted: the run was stopped before it finished; no output was written")]
     Interrupted,
@@ -127,6 +132,44 @@ impl Error {
             _ => 2,
         }
     }
+}
+
+/// An analysis argument that is malformed or out of range, typed so that the
+/// binary can name the flag that carried it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Usage {
+    /// A shard `K/N` that does not parse or has `K >= N`.
+    #[error("`{spec}`: {why}; expected K/N with 0 <= K < N, e.g. 0/4")]
+    Shard {
+        /// The shard as given.
+        spec: String,
+        /// What is wrong.
+        why: &'static str,
+    },
+    /// A grid `key=v1,v2,...` that does not parse or names no scenario key.
+    #[error("`{arg}`: {message}")]
+    Grid {
+        /// The grid as given.
+        arg: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+    /// A sample size too small for its sensitivity method.
+    #[error("{method} needs {what} of at least {min}, got {n}")]
+    SampleSize {
+        /// The method (`morris`, `sobol`).
+        method: &'static str,
+        /// What the size counts.
+        what: &'static str,
+        /// The smallest size allowed.
+        min: usize,
+        /// The size given.
+        n: usize,
+    },
+    /// A sensitivity study with no key to vary.
+    #[error("no keys to study: give a parameters file, or declare parameters of the scenario uncertain")]
+    NoFactors,
 }
 
 /// `file` or `file:line`.

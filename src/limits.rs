@@ -127,7 +127,7 @@ pub fn threads(requested: usize, cores: usize) -> (usize, Option<String>) {
         (
             cap,
             Some(format!(
-                "note: --threads {requested} capped at {cap} ({THREADS_PER_CORE} per core on {} cores); results do not depend on it",
+                "note: {requested} threads capped at {cap} ({THREADS_PER_CORE} per core on {} cores); results do not depend on it",
                 cores.max(1)
             )),
         )

@@ -207,9 +207,8 @@ struct LessonArgs {
     /// Replications [default: the lesson's].
     #[arg(short = 'r', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     replications: Option<u32>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
+    #[command(flatten)]
+    threads: Threads,
     /// Output folder [default: output/lessons/NAME].
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -227,16 +226,15 @@ struct ValidateArgs {
     #[arg(long)]
     json: bool,
     /// Master seed.
-    #[arg(long, value_name = "S", default_value_t = 42)]
+    #[arg(long, value_name = "S", default_value_t = defaults::SEED)]
     seed: u64,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
+    #[command(flatten)]
+    threads: Threads,
     /// Replications per variant.
-    #[arg(short = 'r', long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(short = 'r', long, value_name = "N", default_value_t = defaults::VALIDATE_REPLICATIONS, value_parser = clap::value_parser!(u32).range(1..))]
     replications: u32,
     /// Customers per replication.
-    #[arg(long, value_name = "N", default_value_t = 10000)]
+    #[arg(long, value_name = "N", default_value_t = defaults::VALIDATE_CUSTOMERS)]
     customers: u32,
     /// Override any key of the calibration, e.g. --set loyalty.top=0.35. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -275,11 +273,10 @@ struct SimArgs {
     #[arg(long, value_name = "N")]
     months: Option<u32>,
     /// Master seed of every random stream; the same seed gives the same results.
-    #[arg(long, value_name = "S", default_value_t = 42)]
+    #[arg(long, value_name = "S", default_value_t = defaults::SEED)]
     seed: u64,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
+    #[command(flatten)]
+    threads: Threads,
     /// Override any scenario key, e.g. --set levers.training=2000 or
     /// --set 'churn.exogenous={ dist = "uniform", min = 0.001, max = 0.003 }'. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -332,7 +329,7 @@ impl SimArgs {
             out.push(Override::flag("--months", "simulation.months", m));
         }
         for s in &self.set {
-            out.push(s.parse()?);
+            out.push(set_override(s)?);
         }
         Ok(out)
     }
@@ -353,7 +350,7 @@ impl SimArgs {
     }
 
     fn options(&self) -> RunOptions {
-        self.options_with(60)
+        self.options_with(defaults::RUN_REPLICATIONS)
     }
 
     /// Run options with `replications` unless -r says otherwise.
@@ -361,7 +358,7 @@ impl SimArgs {
         RunOptions {
             seed: self.seed,
             replications: self.replications.unwrap_or(replications),
-            threads: threads(self.threads),
+            threads: self.threads.get(),
         }
     }
 
@@ -527,17 +524,68 @@ impl Outputs<'_> {
     }
 }
 
-/// Worker threads: as given (at least 1, checked by the parser, capped at a multiple of the
-/// cores with a note), or every core.
-fn threads(given: Option<u16>) -> usize {
-    let (n, note) = spc::limits::threads(
-        given.map_or_else(RunOptions::default_threads, usize::from),
-        RunOptions::default_threads(),
-    );
-    if let Some(note) = note {
-        eprintln!("{note}");
+/// The defaults of the flags that several commands share, in one place.
+mod defaults {
+    /// --seed.
+    pub const SEED: u64 = 42;
+    /// -r of run and compare.
+    pub const RUN_REPLICATIONS: u32 = 60;
+    /// -r of sweep (per point).
+    pub const SWEEP_REPLICATIONS: u32 = 10;
+    /// -r of validate (per variant).
+    pub const VALIDATE_REPLICATIONS: u32 = 20;
+    /// --customers of validate.
+    pub const VALIDATE_CUSTOMERS: u32 = 10_000;
+}
+
+/// The --threads flag of every command that simulates.
+#[derive(Args, Debug, Clone, Copy)]
+struct Threads {
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(short = 'j', long = "threads", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    given: Option<u16>,
+}
+
+impl Threads {
+    /// Worker threads: as given (at least 1, checked by the parser, capped at a multiple of
+    /// the cores with a note), or every core.
+    fn get(self) -> usize {
+        let (n, note) = spc::limits::threads(
+            self.given.map_or_else(RunOptions::default_threads, usize::from),
+            RunOptions::default_threads(),
+        );
+        if let Some(note) = note {
+            eprintln!("{note} (--threads)");
+        }
+        n
     }
-    n
+}
+
+/// A `--set KEY=VALUE`, named with its flag in errors.
+fn set_override(s: &str) -> Result<Override, Error> {
+    match s.parse::<Override>() {
+        Ok(o) => Ok(o.labelled(format!("--set {s}"))),
+        Err(Error::Override { assignment, message }) => Err(Error::Override {
+            assignment: format!("--set {assignment}"),
+            message,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// What a typed usage error says on the command line: the library's message with
+/// the flag that carried the value.
+fn usage_message(u: &spc::error::Usage) -> String {
+    use spc::error::Usage;
+    match u {
+        Usage::Shard { .. } => format!("--shard {u}"),
+        Usage::Grid { .. } => format!("--grid {u}"),
+        Usage::SampleSize { .. } => format!("-n: {u}"),
+        Usage::NoFactors => {
+            "no keys to study: give --params FILE, or declare parameters of the scenario uncertain".into()
+        }
+        _ => u.to_string(),
+    }
 }
 
 /// The terminal's view of a run: a progress bar over the work units the
@@ -721,7 +769,7 @@ fn lesson(args: &LessonArgs) -> anyhow::Result<()> {
         seed: args.seed,
         customers: args.customers,
         replications: args.replications,
-        threads: threads(args.threads),
+        threads: args.threads.get(),
     };
     let terminal = Terminal::new(false);
     let outcome = spc::lesson::run(&lesson, &options, &terminal)?;
@@ -741,7 +789,7 @@ fn sweep(args: &SweepArgs) -> anyhow::Result<()> {
     use spc::analysis::{design::ParamsFile, sweep};
     let sim = &args.sim;
     let scenario = sim.load_one(&args.scenario)?;
-    let options = sim.options_with(10);
+    let options = sim.options_with(defaults::SWEEP_REPLICATIONS);
     let points = match &args.design {
         Some(file) => sweep::file_points(&ParamsFile::load(file, "params", &scenario)?, options.seed)?,
         None => sweep::factorial(
@@ -866,12 +914,12 @@ fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
 const CHECK_FAILED: u8 = 3;
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
-    let overrides: Vec<Override> = args.set.iter().map(|s| s.parse()).collect::<Result<_, _>>()?;
+    let overrides: Vec<Override> = args.set.iter().map(|s| set_override(s)).collect::<Result<_, _>>()?;
     let options = spc::validate::ValidateOptions {
         run: RunOptions {
             seed: args.seed,
             replications: args.replications,
-            threads: threads(args.threads),
+            threads: args.threads.get(),
         },
         customers: args.customers,
     };
@@ -910,7 +958,10 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            match e.downcast_ref::<Error>() {
+                Some(Error::Usage(u)) => eprintln!("error: {}", usage_message(u)),
+                _ => eprintln!("error: {e:#}"),
+            }
             if let Some(Error::Memory { .. }) = e.downcast_ref::<Error>() {
                 eprintln!("hint: use fewer --customers or --threads, or split --replications into several runs");
             }

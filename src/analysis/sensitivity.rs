@@ -25,7 +25,7 @@ use serde_json::{Map, Value, json};
 
 use super::design::Factor;
 use super::{Arms, Points, Row, sample, write_runs};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::experiment::shard::VariantRecord;
 use crate::experiment::{Observe, RunOptions};
 use crate::metrics::Metric;
@@ -289,6 +289,17 @@ fn crossing(xy: &[(f64, f64)]) -> Option<f64> {
     })
 }
 
+/// A sample of `n` too small for `method`, which needs at least 2.
+fn sample_size(method: &'static str, what: &'static str, n: usize) -> Error {
+    Usage::SampleSize {
+        method,
+        what,
+        min: 2,
+        n,
+    }
+    .into()
+}
+
 /// The points a study simulates, and how they were drawn (what its analysis needs).
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -306,9 +317,7 @@ pub struct Plan {
 pub fn plan(factors: &[Factor], options: Options, seed: u64) -> Result<Plan> {
     let k = factors.len();
     if k == 0 {
-        return Err(Error::Options(
-            "no keys to study: give --params FILE, or declare parameters of the scenario uncertain".into(),
-        ));
+        return Err(Usage::NoFactors.into());
     }
     let levels = if options.switch { SWITCH_LEVELS } else { 2 };
     let mut moves = Vec::new();
@@ -316,7 +325,7 @@ pub fn plan(factors: &[Factor], options: Options, seed: u64) -> Result<Plan> {
         Method::Tornado => tornado_points(factors, levels),
         Method::Morris => {
             if options.n < 2 {
-                return Err(Error::Options("morris needs at least 2 trajectories (-n)".into()));
+                return Err(sample_size("morris", "trajectories", options.n));
             }
             let (unit, m) = sample::morris(options.n, k, seed);
             moves = m;
@@ -330,7 +339,7 @@ pub fn plan(factors: &[Factor], options: Options, seed: u64) -> Result<Plan> {
                 )));
             }
             if options.n < 2 {
-                return Err(Error::Options("sobol needs a base sample of at least 2 (-n)".into()));
+                return Err(sample_size("sobol", "a base sample", options.n));
             }
             Points::from_unit(factors, &sample::saltelli(options.n, k))
         }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::design::{Factor, Method, ParamsFile, Spread, allowed_ranges};
 use super::{Arms, Points, Row, num, sample, write_csv, write_runs};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::experiment::{Observe, RunOptions};
 use crate::metrics::Metric;
 use crate::scenario::Scenario;
@@ -24,9 +24,14 @@ pub struct Sweep {
     pub rows: Vec<Vec<Row>>,
 }
 
-/// Reads `--grid "key=v1,v2,..."` against `scenario`.
+/// Reads a grid `key=v1,v2,...` against `scenario`.
 pub fn grid_arg(scenario: &Scenario, arg: &str) -> Result<(Factor, Vec<f64>)> {
-    let err = |m: String| Error::Options(format!("--grid {arg}: {m}"));
+    let err = |message: String| {
+        Error::Usage(Usage::Grid {
+            arg: arg.to_string(),
+            message,
+        })
+    };
     let (key, values) = arg
         .split_once('=')
         .ok_or_else(|| err("expected key=v1,v2,...".into()))?;

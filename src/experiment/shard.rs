@@ -28,7 +28,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::{Design, Observe, Replication, RunOptions, RunResult, Unit};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::scenario::Scenario;
 
 /// The shard description file in a shard folder.
@@ -52,7 +52,12 @@ impl FromStr for Shard {
 
     /// Parses `K/N` with `0 <= K < N`.
     fn from_str(s: &str) -> Result<Shard> {
-        let bad = |why: &str| Error::Options(format!("--shard {s}: {why}; expected K/N with 0 <= K < N, e.g. 0/4"));
+        let bad = |why: &'static str| {
+            Error::Usage(Usage::Shard {
+                spec: s.to_string(),
+                why,
+            })
+        };
         let (k, n) = s.split_once('/').ok_or_else(|| bad("no `/`"))?;
         let index: u32 = k.trim().parse().map_err(|_| bad("K is not a whole number"))?;
         let count: u32 = n.trim().parse().map_err(|_| bad("N is not a whole number"))?;
@@ -222,7 +227,7 @@ impl Header {
             }
             if a.resolved != b.resolved {
                 return Some(format!(
-                    "scenario `{}`: its parameters differ (--set, --customers or --months)",
+                    "scenario `{}`: its parameters differ (overridden keys, customers or months)",
                     a.name
                 ));
             }
@@ -324,7 +329,7 @@ pub fn read_header(dir: &Path) -> Result<Header> {
         if source.kind() == std::io::ErrorKind::NotFound {
             shard_error(
                 dir,
-                format!("not a shard folder: it has no {HEADER_FILE} (write one with --shard K/N)"),
+                format!("not a shard folder: it has no {HEADER_FILE} (a run split into shards writes one per shard)"),
             )
         } else {
             Error::Read {

@@ -5,9 +5,56 @@
 //! by detractors and by unresolved complaints, all damped by a price above the
 //! competitor's. Negative word of mouth weighs more than positive.
 
+use rand_distr::{Distribution, Poisson};
+
+use super::customers::Customer;
+use super::finance::saturating;
+use crate::rng::SimRng;
 use crate::scenario::Acquisition;
 
-use super::finance::saturating;
+/// Who talks about the firm this month: promoters (satisfied and loyal) and
+/// detractors (dissatisfied), counted over the customers who stay.
+#[derive(Debug, Clone, Copy)]
+pub struct WordOfMouth {
+    promoter_satisfaction: f64,
+    promoter_loyalty: f64,
+    detractor_satisfaction: f64,
+    /// Promoters counted so far.
+    pub promoters: u32,
+    /// Detractors counted so far.
+    pub detractors: u32,
+}
+
+impl WordOfMouth {
+    /// No one counted yet, under `p`.
+    pub fn new(p: &Acquisition<f64>) -> Self {
+        WordOfMouth {
+            promoter_satisfaction: p.promoter_satisfaction,
+            promoter_loyalty: p.promoter_loyalty,
+            detractor_satisfaction: p.detractor_satisfaction,
+            promoters: 0,
+            detractors: 0,
+        }
+    }
+
+    /// Counts `c`, who stays, as a promoter, a detractor or neither.
+    #[inline(always)]
+    pub fn count(&mut self, c: &Customer) {
+        self.promoters +=
+            u32::from((c.satisfaction >= self.promoter_satisfaction) & (c.loyalty >= self.promoter_loyalty));
+        self.detractors += u32::from(c.satisfaction < self.detractor_satisfaction);
+    }
+}
+
+/// New customers this month: a Poisson count of mean `lambda` from the firm's
+/// acquisition stream `rng` (none if the mean is not positive).
+pub fn new_customers(lambda: f64, rng: &mut SimRng) -> u32 {
+    if lambda > 0.0 {
+        Poisson::new(lambda).map_or(0.0, |d| d.sample(rng)) as u32
+    } else {
+        0
+    }
+}
 
 /// Expected new customers this month (never negative).
 pub fn expected_new(

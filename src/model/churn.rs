@@ -8,7 +8,15 @@
 //! uncommitted customers sit in the competitive part, which is why most
 //! churners called themselves satisfied.
 
-use crate::scenario::Churn;
+use super::customers::Customer;
+use crate::scenario::{Churn, Complaints, Market, Segment};
+
+/// The competitor's pull on segment `s`'s customers (a multiplier on the
+/// competitive part): stronger for switchers, and growing with the price gap
+/// (the firm's price index minus the competitor's) as the segment weighs price.
+pub fn pull(m: &Market<f64>, s: &Segment<f64>, price_gap: f64) -> f64 {
+    m.competitor_pull * s.switching_sensitivity * (m.price_pull * s.price_weight * price_gap).exp()
+}
 
 /// The churn hazard of one month, with its constant parts worked out once.
 #[derive(Debug, Clone, Copy)]
@@ -18,17 +26,32 @@ pub struct Hazard {
     threshold: f64,
     /// Dissatisfaction part per satisfaction point below the threshold (1/month).
     per_point_below: f64,
+    /// Relative increase of the competitive part per unit of grievance.
+    grievance_multiplier: f64,
+    /// Share of grievance remaining one month later.
+    grievance_persistence: f64,
 }
 
 impl Hazard {
-    /// The hazard under `p`.
-    pub fn new(p: &Churn<f64>) -> Self {
+    /// The hazard under `p`, with the grievance of `complaints`.
+    pub fn new(p: &Churn<f64>, complaints: &Complaints<f64>) -> Self {
         Hazard {
             exogenous: p.exogenous,
             competitive: p.competitive,
             threshold: p.dissatisfaction_threshold,
             per_point_below: p.dissatisfaction / (p.dissatisfaction_threshold - 1.0).max(1e-9),
+            grievance_multiplier: complaints.grievance_multiplier,
+            grievance_persistence: complaints.grievance_persistence,
         }
+    }
+
+    /// Whether `c`, under the competitor's `pull`, leaves this month (`u` uniform);
+    /// the grievance that raised its hazard fades either way.
+    #[inline(always)]
+    pub fn leaves(&self, c: &mut Customer, pull: f64, u: f64) -> bool {
+        let h = self.at(c.satisfaction, c.loyalty, pull, self.grievance_multiplier * c.grievance);
+        c.grievance *= self.grievance_persistence;
+        u < h
     }
 
     /// Monthly churn hazard (0-1), never below the exogenous floor.
@@ -56,7 +79,7 @@ mod tests {
     }
 
     fn hazard(sat: f64, loyalty: f64, pull: f64, grievance: f64, p: &Churn<f64>) -> f64 {
-        Hazard::new(p).at(sat, loyalty, pull, grievance)
+        Hazard::new(p, &crate::model::complaints::tests::params()).at(sat, loyalty, pull, grievance)
     }
 
     #[test]

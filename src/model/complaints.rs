@@ -7,6 +7,11 @@
 //! satisfaction change and *grievance* (extra churn risk that fades), ordered
 //! as TARP measured it: silent worst, then unresolved, resolved, resolved fast.
 
+use rand::RngExt;
+
+use super::customers::Customer;
+use super::finance::saturating;
+use crate::rng::SimRng;
 use crate::scenario::Complaints;
 
 /// The path a customer took after a failure (also the F5 tracking category).
@@ -49,10 +54,35 @@ impl Recovery {
         }
     }
 
+    /// Settings for a recovery budget of `spend` (EUR/year) spread over `customers`.
+    pub fn from_budget(spend: f64, customers: f64, p: &Complaints<f64>) -> Self {
+        Recovery::new(saturating(spend / customers.max(1.0), p.recovery_half_effect), p)
+    }
+
     /// Probability that a customer of `propensity` and `loyalty` complains.
     #[inline]
     pub fn p_complain(&self, propensity: f64, loyalty: f64, p: &Complaints<f64>) -> f64 {
         (propensity * (1.0 + p.voice_loyalty * (loyalty - 0.5)) + self.channel_boost).clamp(0.0, 1.0)
+    }
+
+    /// A service failure met by `c`, a customer of complaint `propensity`: draws
+    /// its voice, resolution and speed from its stream `rng`, and leaves the
+    /// path's grievance; returns the path and the satisfaction change it brings
+    /// (satisfaction points).
+    #[inline(always)]
+    pub fn after_failure(
+        &self,
+        c: &mut Customer,
+        propensity: f64,
+        p: &Complaints<f64>,
+        rng: &mut SimRng,
+    ) -> (Path, f64) {
+        c.failures = c.failures.saturating_add(1);
+        let (u_voice, u_resolve, u_fast) = (rng.random::<f64>(), rng.random::<f64>(), rng.random::<f64>());
+        let path = self.outcome(self.p_complain(propensity, c.loyalty, p), u_voice, u_resolve, u_fast);
+        let (shock, grievance) = consequence(path, c.failures == 1, p);
+        c.grievance = c.grievance.max(grievance);
+        (path, shock)
     }
 
     /// The path taken, from three uniform draws.
@@ -85,7 +115,7 @@ pub fn consequence(path: Path, first_failure: bool, p: &Complaints<f64>) -> (f64
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn params() -> Complaints<f64> {

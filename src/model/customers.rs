@@ -15,9 +15,21 @@
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::loyalty;
+use super::{MONTHS_PER_YEAR, expectations, loyalty, survey};
 use crate::rng::{Kind, Purpose, StreamKey};
 use crate::scenario::Params;
+
+/// Longest tenure of a customer at month 0 (months): fifty years, a lifetime at
+/// one bank, and well inside the record's 16 bits.
+const MAX_INITIAL_TENURE: f64 = 600.0;
+
+/// Rate of past cross-sell of the customers at month 0, as a share of a fully
+/// loyal customer's: their loyalty over the years is taken as one half.
+const PAST_CROSS_SELL_SHARE: f64 = 0.5;
+
+/// Loyalty of a new customer as a share of what its satisfaction supports: a
+/// newcomer has no bond yet and is half-way to commitment.
+const NEW_CUSTOMER_LOYALTY_SHARE: f64 = 0.5;
 
 /// One customer's state, used to create and to inspect customers.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,9 +64,10 @@ pub struct Customer {
     pub failures: u16,
     /// Last reported survey score (1-5; 0 = never surveyed).
     pub last_score: u8,
-    /// Complaint path after the last failure still being followed (0 = none).
+    /// Complaint path after the last failure still being followed (0 = none): the
+    /// slot of the path watcher ([`super::watch::Paths`]), which keeps no table of its own.
     pub path: u8,
-    /// Month of that failure.
+    /// Month of that failure (the path watcher's slot).
     pub path_month: u16,
 }
 
@@ -78,33 +91,30 @@ impl Customer {
         let seg = p.segments.each()[segment as usize].1;
         let z: [f64; 6] = std::array::from_fn(|_| StandardNormal.sample(&mut rng));
         let (u_tenure, u_survey) = (rng.random::<f64>(), rng.random::<f64>());
-        let e = &p.expectations;
-        // The zone fits the 0-10 scale even when mean plus spread would not (the adequate level's clamp needs it).
-        let width = (e.zone_width_mean + e.zone_width_sd * z[1]).clamp(0.2, 10.0);
-        let adequate = (e.adequate_mean + e.adequate_sd * z[0]).clamp(0.0, 10.0 - width);
+        let (adequate, width) = expectations::initial_zone(&p.expectations, z[0], z[1]);
         let disposition = p.satisfaction.disposition_sd * z[5];
         let satisfaction = (p.satisfaction.neutral + disposition + p.satisfaction.initial_sd * z[2]).clamp(1.0, 5.0);
         let tenure = if initial {
-            (-(1.0 - u_tenure).ln() * p.finance.initial_tenure_mean).min(600.0)
+            (-(1.0 - u_tenure).ln() * p.finance.initial_tenure_mean).min(MAX_INITIAL_TENURE)
         } else {
             0.0
         };
-        let years = tenure / 12.0;
+        let years = tenure / MONTHS_PER_YEAR;
         let l = &p.loyalty;
         let bond = 1.0 - (-l.bond_growth * years).exp();
-        let products =
-            (p.finance.initial_products + (l.cross_sell * 12.0 * years * 0.5).floor()).min(l.max_products) as u8;
+        let past_cross_sell = (l.cross_sell * MONTHS_PER_YEAR * years * PAST_CROSS_SELL_SHARE).floor();
+        let products = (p.finance.initial_products + past_cross_sell).min(l.max_products) as u8;
         let loyalty = if initial {
             loyalty::target(loyalty::curve(satisfaction, l), bond, products, l)
         } else {
-            0.5 * loyalty::curve(satisfaction, l)
+            NEW_CUSTOMER_LOYALTY_SHARE * loyalty::curve(satisfaction, l)
         };
         let growth = (1.0 + p.finance.balance_growth * loyalty)
             .powf(years)
             .min(p.finance.balance_cap);
         let balance = seg.balance_median * (p.finance.balance_sigma * z[3]).exp() * growth;
         let last_score = if initial && u_survey < p.survey.sample_share {
-            super::satisfaction::survey_score(satisfaction, p.survey.response_sd * z[4])
+            survey::score(satisfaction, p.survey.response_sd * z[4])
         } else {
             0
         };
@@ -185,5 +195,33 @@ impl Customers {
     /// Whether every customer has left.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A customer for the links' tests: mid-zone, satisfied, uncommitted.
+    pub(crate) fn customer() -> Customer {
+        Customer {
+            key: StreamKey::new(1, 0, Kind::Customer, 0),
+            segment: 1,
+            tenure: 24,
+            adequate: 6.0,
+            width: 2.0,
+            narrow: 0.0,
+            disposition: 0.0,
+            satisfaction: 4.0,
+            loyalty: 0.4,
+            bond: 0.2,
+            grievance: 0.0,
+            balance: 5000.0,
+            products: 2,
+            failures: 0,
+            last_score: 0,
+            path: 0,
+            path_month: 0,
+        }
     }
 }

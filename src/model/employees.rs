@@ -12,6 +12,10 @@ use super::finance::saturating;
 use crate::rng::{Kind, Purpose, StreamKey};
 use crate::scenario::{Employees, Quality};
 
+/// Tenures of the front line at month 0 spread evenly over this many experience
+/// times (`experience_months`): most of a settled front line is past learning.
+const INITIAL_TENURE_SPREAD: f64 = 4.0;
+
 /// The front line of one replication, as parallel arrays (one entry per FTE).
 #[derive(Debug, Clone)]
 pub struct Workforce {
@@ -85,7 +89,7 @@ impl Workforce {
         };
         for _ in 0..staff {
             let key = w.hire(p);
-            let months = key.rng(Purpose::Init, 0).random::<f64>() * 4.0 * p.experience_months;
+            let months = key.rng(Purpose::Init, 0).random::<f64>() * INITIAL_TENURE_SPREAD * p.experience_months;
             let i = w.key.len() - 1;
             w.tenure[i] = months;
             w.capability[i] = p.veteran_capability

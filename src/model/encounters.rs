@@ -65,6 +65,12 @@ pub fn inside_zone_lift(q: f64, a: f64, d: f64, lift: f64) -> f64 {
     if (q >= a) & (q <= d) { lifted } else { q }
 }
 
+/// Quality lift inside the zone (quality points) from ambience `spend` (EUR/year)
+/// spread over `customers`.
+pub fn ambience_lift(spend: f64, customers: f64, q: &Quality<f64>) -> f64 {
+    q.ambience_gain * saturating(spend / customers.max(1.0), q.ambience_half_effect)
+}
+
 /// Process effect (0-1) of `spend` EUR/year spread over `customers`.
 pub fn process_effect(spend: f64, customers: f64, q: &Quality<f64>) -> f64 {
     saturating(spend / customers.max(1.0), q.process_half_effect)

@@ -1,11 +1,18 @@
-//! Money: one month's profit and loss, and discounting.
+//! Money: each customer's account (products, balance, revenue, cost to serve),
+//! one month's profit and loss, and discounting.
 //!
-//! Revenue comes from balance margin and fees (both scale with the price
-//! lever); costs are the cost to serve, complaint handling, acquisition,
-//! staff (salaries, hiring, training) and the lever budgets. Profit is
-//! revenue minus the sum of the cost lines, by construction.
+//! Profit per customer grows with tenure (Reichheld & Sasser 1990): loyal
+//! customers take more products (cross-sell) and grow their balances, and
+//! long-standing ones cost less to serve. Revenue comes from balance margin and
+//! fees (both scale with the price lever); costs are the cost to serve,
+//! complaint handling, acquisition, staff (salaries, hiring, training) and the
+//! lever budgets. Profit is revenue minus the sum of the cost lines, by construction.
 
 use serde::Serialize;
+
+use super::MONTHS_PER_YEAR;
+use super::customers::Customer;
+use crate::scenario::{Levers, Params, Segment};
 
 /// One month's profit and loss (EUR).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
@@ -59,9 +66,112 @@ impl Ledger {
     }
 }
 
+/// This month's terms of every customer's account, worked out once rather than
+/// divided per customer.
+#[derive(Debug, Clone, Copy)]
+pub struct Accounts {
+    /// Probability per month that a fully loyal customer takes one more product (1/month).
+    cross_sell: f64,
+    max_products: f64,
+    growth_per_month: f64,
+    margin_per_month: f64,
+    price_index: f64,
+    fee_per_product: f64,
+    cost_per_encounter: f64,
+    cost_per_customer: f64,
+    tenure_cost_saving: f64,
+    tenure_saving_per_month: f64,
+}
+
+impl Accounts {
+    /// The terms under `p` at price index `price_index`. Cross-sell's parameters
+    /// are keys of `[loyalty]` in scenario files: loyalty drives it.
+    pub fn new(p: &Params<f64>, price_index: f64) -> Self {
+        let f = &p.finance;
+        Accounts {
+            cross_sell: p.loyalty.cross_sell,
+            max_products: p.loyalty.max_products,
+            growth_per_month: f.balance_growth / MONTHS_PER_YEAR,
+            margin_per_month: f.margin / MONTHS_PER_YEAR,
+            price_index,
+            fee_per_product: f.fee_per_product,
+            cost_per_encounter: f.cost_per_encounter,
+            cost_per_customer: f.cost_per_customer,
+            tenure_cost_saving: f.tenure_cost_saving,
+            tenure_saving_per_month: f.tenure_cost_saving / f.tenure_saving_months,
+        }
+    }
+
+    /// `c`'s month on its account, with `u_cross` (uniform) for cross-sell, `n`
+    /// encounters and `inv_balance_cap` = 1 / its segment's balance cap (EUR^-1):
+    /// a loyal customer may take one more product, the balance grows with loyalty
+    /// toward the cap; returns (revenue, cost to serve) (EUR).
+    #[inline(always)]
+    pub fn close(&self, c: &mut Customer, u_cross: f64, n: u32, inv_balance_cap: f64) -> (f64, f64) {
+        if u_cross < self.cross_sell * c.loyalty && f64::from(c.products) < self.max_products {
+            c.products += 1;
+        }
+        let room = (1.0 - c.balance * inv_balance_cap).max(0.0);
+        c.balance += c.balance * self.growth_per_month * c.loyalty * room;
+        let revenue =
+            self.price_index * (c.balance * self.margin_per_month + f64::from(c.products) * self.fee_per_product);
+        // The saving's cap as a select: `f64::min` would add four instructions to
+        // care for NaN, which cannot occur here.
+        let saving = self.tenure_saving_per_month * f64::from(c.tenure);
+        let saving = if saving > self.tenure_cost_saving {
+            self.tenure_cost_saving
+        } else {
+            saving
+        };
+        let cost = f64::from(n) * self.cost_per_encounter + self.cost_per_customer * (1.0 - saving);
+        (revenue, cost)
+    }
+}
+
+/// 1 / the balance cap of segment `s`'s customers (EUR^-1): the monthly loop
+/// multiplies instead of dividing.
+pub fn inv_balance_cap(s: &Segment<f64>, p: &Params<f64>) -> f64 {
+    1.0 / (s.balance_median * p.finance.balance_cap)
+}
+
+/// What one month's ledger is made of besides the customers' accounts.
+#[derive(Debug, Clone, Copy)]
+pub struct MonthCounts {
+    /// Complaints handled.
+    pub complaints: u32,
+    /// New customers onboarded.
+    pub new_customers: u32,
+    /// Follow-up contacts made.
+    pub followups: u32,
+    /// Front-line head count.
+    pub staff: u32,
+    /// Employees hired.
+    pub hires: u32,
+}
+
+impl Ledger {
+    /// The month's ledger: `revenue` and `cost_to_serve` summed over the customers'
+    /// accounts, the other lines from `counts`, the levers `lv` and the prices of `p`.
+    pub fn month(revenue: f64, cost_to_serve: f64, counts: MonthCounts, lv: &Levers<f64>, p: &Params<f64>) -> Self {
+        let n_staff = f64::from(counts.staff);
+        Ledger {
+            revenue,
+            cost_to_serve,
+            complaint_handling: f64::from(counts.complaints) * p.complaints.handling_cost,
+            acquisition: f64::from(counts.new_customers) * p.finance.onboarding_cost,
+            marketing: lv.marketing / MONTHS_PER_YEAR,
+            salaries: n_staff * p.employees.salary * lv.pay_index / MONTHS_PER_YEAR,
+            hiring: f64::from(counts.hires) * p.employees.hiring_cost,
+            investment: (lv.training * n_staff + lv.process + lv.recovery + lv.ambience) / MONTHS_PER_YEAR
+                + f64::from(counts.followups) * p.loyalty.followup_cost,
+            overhead: p.finance.overhead / MONTHS_PER_YEAR,
+        }
+    }
+}
+
 /// Monthly discount factor for month `month` (0-based, cash at month end) at an annual `rate`.
 pub fn discount(rate: f64, month: u32) -> f64 {
-    (1.0 + rate).powf(-(f64::from(month) + 1.0) / 12.0)
+    (1.0 + rate).powf(-(f64::from(month) + 1.0) / MONTHS_PER_YEAR)
 }
 
 /// The saturating effect (0-1) of `spend` against its half-effect level.

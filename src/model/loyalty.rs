@@ -6,6 +6,8 @@
 //! are still uncommitted, and a steep *affection* zone at the very top. This
 //! is what makes satisfied customers the majority of defectors.
 
+use super::MONTHS_PER_YEAR;
+use super::customers::Customer;
 use crate::scenario::Loyalty;
 
 #[inline]
@@ -25,6 +27,52 @@ pub fn curve(sat: f64, p: &Loyalty<f64>) -> f64 {
 #[inline]
 pub fn target(curve: f64, bond: f64, products: u8, p: &Loyalty<f64>) -> f64 {
     (curve + p.bond_weight * bond + p.switching_per_product * f64::from(products.saturating_sub(1))).clamp(0.0, 1.0)
+}
+
+/// This month's relationship care and loyalty update, shared by every customer.
+#[derive(Debug, Clone, Copy)]
+pub struct Update<'m> {
+    p: &'m Loyalty<f64>,
+    curve: &'m Table,
+    /// Share of customers contacted this month (the follow-up lever, 0-1).
+    followup: f64,
+    /// Bond growth per month of tenure (share of the remaining gap).
+    bond_growth_per_month: f64,
+}
+
+impl<'m> Update<'m> {
+    /// The update under `p`, with `curve` tabulated from it and the follow-up lever `followup`.
+    pub fn new(p: &'m Loyalty<f64>, curve: &'m Table, followup: f64) -> Self {
+        Update {
+            p,
+            curve,
+            followup,
+            bond_growth_per_month: p.bond_growth / MONTHS_PER_YEAR,
+        }
+    }
+
+    /// Follow-up: if `u` (uniform) falls in this month's contacted share, `c` is
+    /// contacted (counted in `contacts`): its bond grows, and if it is satisfied
+    /// its satisfaction `shock` rises.
+    #[inline(always)]
+    pub fn follow_up(&self, c: &mut Customer, u: f64, contacts: &mut u32, shock: &mut f64) {
+        if u < self.followup {
+            *contacts += 1;
+            c.bond += self.p.followup_bond * (1.0 - c.bond);
+            if c.satisfaction >= self.p.followup_threshold {
+                *shock += self.p.followup_satisfaction;
+            }
+        }
+    }
+
+    /// The end of `c`'s month: the bond grows with tenure, and loyalty moves
+    /// toward the curve's value at its satisfaction plus bond and switching costs.
+    #[inline(always)]
+    pub fn close(&self, c: &mut Customer) {
+        let p = self.p;
+        c.bond += self.bond_growth_per_month * (1.0 - c.bond);
+        c.loyalty += p.adjust_rate * (target(self.curve.at(c.satisfaction), c.bond, c.products, p) - c.loyalty);
+    }
 }
 
 /// [`curve`] tabulated over satisfaction 1-5 and read by linear interpolation,
@@ -92,6 +140,7 @@ pub(crate) mod tests {
             bond_growth: 0.08,
             followup_bond: 0.15,
             followup_satisfaction: 0.1,
+            followup_threshold: 3.5,
             followup_cost: 15.0,
             cross_sell: 0.01,
             max_products: 6.0,

@@ -1,54 +1,54 @@
-//! The service profit chain for one replication, month by month.
+//! The service profit chain for one replication, month by month: the scaffolding.
 //!
-//! Each link of the chain is a module named after it; [`Firm::step`] wires
-//! them in the order of MODEL.md section 2: employees, encounters and
-//! delivered quality, the response against expectations, satisfaction,
-//! voice and recovery, loyalty, churn, the survey, word of mouth and
-//! acquisition, money. Customers are records updated in place; every customer-month
-//! draws from the customer's own stream keyed by the month, fixed-count draws
-//! first, so scenarios share their shocks.
+//! Each link of the chain is a module named after it and owns its monthly
+//! update: [`employees`], [`encounters`] (delivered quality), [`expectations`],
+//! [`satisfaction`] (the response against expectations), [`complaints`] (voice
+//! and recovery), [`loyalty`] (with follow-up), [`churn`], [`survey`],
+//! [`acquisition`] (word of mouth), [`finance`] (accounts and money). [`chain`]
+//! holds a month's links and the order in which they close a customer's month.
+//! This module only runs them: customers are records updated in place, in blocks,
+//! in three passes, with a queue of encounters; every customer-month draws from
+//! the customer's own stream keyed by the month, fixed-count draws first, so
+//! scenarios share their shocks. A [`Watch`] sees inside the month (the response
+//! sample, complaint paths) without being threaded through it.
 //!
-//! The customers' month runs in three passes over blocks of customers: open
-//! (stream, fixed draws, encounter count; the encounters are queued), serve (one
-//! loop over the block's encounters, `Serving::serve`) and close (satisfaction,
-//! expectations, loyalty, the survey, money, churn). One loop of random length
+//! The passes over a block: open (stream, fixed draws, encounter count; the
+//! encounters are queued), serve (one loop over the block's encounters,
+//! `Serving::serve`) and close ([`chain::Chain::close`]). One loop of random length
 //! per customer would end in a branch the processor cannot predict; the passes
 //! give the same results bit for bit, because each customer's draws and the
 //! order in which customers are closed stay as they would be in one pass.
 
 pub mod acquisition;
+mod chain;
 pub mod churn;
 pub mod complaints;
 pub mod customers;
 pub mod employees;
 pub mod encounters;
+pub mod expectations;
 pub mod finance;
 pub mod loyalty;
 pub mod satisfaction;
+pub mod survey;
+pub mod watch;
 
 use rand::RngExt;
-use rand_distr::{Distribution, Poisson, StandardNormal};
+use rand_distr::{Distribution, StandardNormal};
 
-use crate::metrics::{MonthStats, PathTally};
+use crate::metrics::MonthStats;
 use crate::rng::{self, Kind, Purpose, Salt, SimRng, StreamKey};
-use crate::scenario::Complaints;
-use crate::scenario::{Drawn, Levers, Params};
+use crate::scenario::{Complaints, Drawn, Levers, Params};
+use chain::{Chain, SegmentMonth, Sums};
 use complaints::{Path, Recovery};
 use customers::{Customer, Customers};
 use employees::{Server, StaffLevers, Workforce};
 use encounters::{PoissonTable, Service};
-use finance::{Ledger, saturating};
+use finance::{Ledger, MonthCounts};
+pub use watch::Watch;
 
-/// Segment-level quantities shared by all customers of a segment in one month.
-#[derive(Debug, Clone, Copy, Default)]
-struct SegmentMonth {
-    encounters: PoissonTable,
-    target: f64,
-    pull: f64,
-    propensity: f64,
-    /// 1 / the balance cap (EUR^-1): the loop multiplies instead of dividing.
-    inv_balance_cap: f64,
-}
+/// Months in a year: yearly rates and budgets are spread over them.
+pub const MONTHS_PER_YEAR: f64 = 12.0;
 
 /// One customer's month between the passes of [`Firm::step`]: the stream,
 /// positioned after the draws of fixed count, those draws, the zone of
@@ -105,7 +105,7 @@ impl Open {
             z_survey,
             zone_adequate: c.adequate,
             desired,
-            adequate: satisfaction::narrowed_adequate(c.adequate, desired, c.narrow),
+            adequate: expectations::narrowed_adequate(c.adequate, desired, c.narrow),
             response_sum: 0.0,
             quality_sum: 0.0,
             sat_shock: 0.0,
@@ -126,10 +126,10 @@ struct Opener<'m> {
 }
 
 impl Opener<'_> {
-    /// Opens `c`'s month, after following its complaint path to the 12-month mark.
+    /// Opens `c`'s month, after `watch` has seen it.
     #[inline(always)]
-    fn open(&self, c: &mut Customer, paths: &mut PathTally) -> Open {
-        self.follow_path(c, paths);
+    fn open<W: Watch>(&self, c: &mut Customer, watch: &mut W) -> Open {
+        watch.open(c, self.month);
         Open::new(
             c,
             &self.segs[c.segment as usize].encounters,
@@ -138,58 +138,51 @@ impl Opener<'_> {
         )
     }
 
-    /// Ends `c`'s complaint path at the 12-month mark, counted as stayed.
-    #[inline(always)]
-    fn follow_path(&self, c: &mut Customer, paths: &mut PathTally) {
-        // About 40% of customers are on a path at any time, a coin toss for the branch
-        // predictor, so this is written without a branch: count (or add 0), and keep
-        // the path (x1) or end it (x0).
-        let path_ends = (c.path != 0) & (u32::from(c.path_month) + 12 == self.month);
-        paths.stayed[c.path as usize] += u32::from(path_ends);
-        c.path *= u8::from(!path_ends);
-    }
-
     /// Opens and serves the month of customer `k` of a block (`customers`, `open`)
     /// alone, in place of a churner. Rare (one churner in 70 a month), and kept out of
     /// the loop that closes months, whose values then stay in registers.
     #[cold]
     #[inline(never)]
-    #[allow(clippy::too_many_arguments)]
-    fn open_and_serve_one(
+    fn open_and_serve_one<W: Watch>(
         &self,
         serving: &Serving,
         k: usize,
-        customers: &mut [Customer],
-        open: &mut [Open],
-        queue: &mut Vec<u32>,
-        paths: &mut PathTally,
+        block: Block<'_>,
         st: &mut MonthStats,
-        sample: Option<&mut Vec<[f32; 2]>>,
+        watch: &mut W,
     ) {
-        open[k] = self.open(&mut customers[k], paths);
-        let queued = queue_encounters(queue, 0, k as u32, open[k].n as usize);
-        serving.serve(&queue[..queued], open, customers, st, sample);
+        block.open[k] = self.open(&mut block.customers[k], watch);
+        let queued = queue_encounters(block.queue, 0, k as u32, block.open[k].n as usize);
+        serving.serve(&block.queue[..queued], block.open, block.customers, st, watch);
     }
 
     /// Opens the months of a block's customers into `open`, in order, and queues
     /// their encounters from the start of `queue`; returns how many were queued.
-    fn open_block(
+    fn open_block<W: Watch>(
         &self,
         customers: &mut [Customer],
-        paths: &mut PathTally,
         open: &mut Vec<Open>,
         queue: &mut Vec<u32>,
+        watch: &mut W,
     ) -> usize {
         open.clear();
         let mut queued = 0;
         for c in customers {
-            let o = self.open(c, paths);
+            let o = self.open(c, watch);
             queued = queue_encounters(queue, queued, open.len() as u32, o.n as usize);
             open.push(o);
         }
         queued
     }
 }
+
+/// One block's customers, their months and the encounter queue, during a pass.
+struct Block<'b> {
+    customers: &'b mut [Customer],
+    open: &'b mut [Open],
+    queue: &'b mut Vec<u32>,
+}
+
 /// Queues `n` encounters of customer `k` at position `queued` of `queue` and returns
 /// the new end: eight slots are written whatever the count (two vector stores, no
 /// branch), the rare counts above eight one by one.
@@ -215,57 +208,53 @@ struct Serving<'m> {
     recovery: Recovery,
     respond: satisfaction::Response,
     segs: &'m [SegmentMonth; 3],
-    /// Share of the zone a failure closes.
-    failure_narrowing: f64,
+    expectations: expectations::Drift,
     complaints: &'m Complaints<f64>,
-    /// Whether complaint paths started this month are followed for F5.
-    track_paths: bool,
     month: u32,
 }
 
 impl Serving<'_> {
     /// Runs queued encounters (`queue` holds their customers' indices in `customers`
     /// and `open`, in order) and adds them up in `open`; failures update the customers,
-    /// and encounters are sampled into `sample` while it has room.
+    /// and `watch` sees the encounters while it wants them.
     ///
     /// Not inlined into [`Firm::step`]: on its own, the loop spills fewer values to
     /// the stack (1% fewer instructions for the baseline).
     #[inline(never)]
-    fn serve(
+    fn serve<W: Watch>(
         &self,
         queue: &[u32],
         open: &mut [Open],
         customers: &mut [Customer],
         st: &mut MonthStats,
-        sample: Option<&mut Vec<[f32; 2]>>,
+        watch: &mut W,
     ) {
-        let sampling = sample.as_ref().is_some_and(|s| s.len() < s.capacity());
+        let sampling = watch.encounter_room() > 0;
         // Without ambience spending the lift changes nothing.
         let lift = self.ambience > 0.0;
         match (sampling, lift) {
-            (false, false) => self.serve_with::<false, false>(queue, open, customers, st, sample),
-            (false, true) => self.serve_with::<false, true>(queue, open, customers, st, sample),
-            (true, false) => self.serve_with::<true, false>(queue, open, customers, st, sample),
-            (true, true) => self.serve_with::<true, true>(queue, open, customers, st, sample),
+            (false, false) => self.serve_with::<false, false, W>(queue, open, customers, st, watch),
+            (false, true) => self.serve_with::<false, true, W>(queue, open, customers, st, watch),
+            (true, false) => self.serve_with::<true, false, W>(queue, open, customers, st, watch),
+            (true, true) => self.serve_with::<true, true, W>(queue, open, customers, st, watch),
         }
     }
 
-    /// [`Serving::serve`], with or without sampling and the inside-zone lift: one
-    /// loop for each case, so that the usual one (neither) keeps no flags, counters
-    /// or pointers for them in registers. With fewer values to keep, fewer go to the
-    /// stack: 2% fewer instructions for the baseline.
+    /// [`Serving::serve`], with or without watched encounters and the inside-zone
+    /// lift: one loop for each case, so that the usual one (neither) keeps no flags,
+    /// counters or pointers for them in registers. With fewer values to keep, fewer
+    /// go to the stack: 2% fewer instructions for the baseline.
     #[inline(always)]
-    fn serve_with<const SAMPLING: bool, const LIFT: bool>(
+    fn serve_with<const SAMPLING: bool, const LIFT: bool, W: Watch>(
         &self,
         queue: &[u32],
         open: &mut [Open],
         customers: &mut [Customer],
         st: &mut MonthStats,
-        mut sample: Option<&mut Vec<[f32; 2]>>,
+        watch: &mut W,
     ) {
-        let cp = self.complaints;
-        // Encounters still to sample this month, counted down in the loop.
-        let mut sample_room = sample.as_ref().map_or(0, |s| s.capacity() - s.len());
+        // Encounters still to show the watcher this month, counted down in the loop.
+        let mut room = if SAMPLING { watch.encounter_room() } else { 0 };
         for &k in queue {
             let o = &mut open[k as usize];
             // The stream in registers for the encounter, written back once at its end.
@@ -279,60 +268,31 @@ impl Serving<'_> {
             if failed {
                 // Only a failure touches the customer's record here.
                 let c = &mut customers[k as usize];
-                c.failures = c.failures.saturating_add(1);
-                c.narrow = self.failure_narrowing;
                 st.failures += 1;
-                let (u_voice, u_resolve, u_fast) = (rng.random::<f64>(), rng.random::<f64>(), rng.random::<f64>());
-                let recovery = &self.recovery;
-                let path = recovery.outcome(
-                    recovery.p_complain(self.segs[c.segment as usize].propensity, c.loyalty, cp),
-                    u_voice,
-                    u_resolve,
-                    u_fast,
-                );
+                let propensity = self.segs[c.segment as usize].propensity;
+                let (path, shock) = self.recovery.after_failure(c, propensity, self.complaints, &mut rng);
                 if path != Path::Silent {
                     st.complaints += 1;
                 }
                 if path == Path::Unresolved {
                     st.unresolved += 1;
                 }
-                let (shock, grievance) = complaints::consequence(path, c.failures == 1, cp);
                 o.sat_shock += shock;
-                c.grievance = c.grievance.max(grievance);
-                if self.track_paths {
-                    c.path = path as u8;
-                    c.path_month = self.month as u16;
-                }
-                o.adequate = satisfaction::narrowed_adequate(c.adequate, o.desired, c.narrow);
+                o.adequate = self.expectations.fail(c, o.desired);
+                watch.failure(c, path, self.month);
             }
             let (a, d) = (o.adequate, o.desired);
             let response = self.respond.at(q, a, d);
             o.response_sum += response;
-            if SAMPLING
-                && sample_room > 0
-                && let Some(sample) = sample.as_mut()
-            {
-                sample_room -= 1;
-                sample.push([((q - a) / (d - a).max(1e-9)) as f32, response as f32]);
+            if SAMPLING && room > 0 {
+                room -= 1;
+                watch.encounter(q, a, d, response);
             }
             o.quality_sum += q;
             o.rng = rng;
         }
     }
 }
-
-/// `1 / max(n, 1)` for the usual encounter counts `n`: the same values as the
-/// division, looked up instead of divided for every customer-month.
-const RECIPROCALS: [f64; 8] = [
-    1.0,
-    1.0,
-    1.0 / 2.0,
-    1.0 / 3.0,
-    1.0 / 4.0,
-    1.0 / 5.0,
-    1.0 / 6.0,
-    1.0 / 7.0,
-];
 
 /// The state of one replication: the firm, its staff and its customers.
 #[derive(Debug, Clone)]
@@ -347,11 +307,6 @@ pub struct Firm<'a> {
     /// Front-line staff.
     pub staff: Workforce,
     demand: f64,
-    /// Complaint-path tracking for F5.
-    pub paths: PathTally,
-    /// If set, encounters are sampled into it until it is full: (delivered quality relative to the
-    /// customer's zone, 0 at A and 1 at D; the satisfaction response in points). Draws nothing.
-    pub response_sample: Option<Vec<[f32; 2]>>,
     loyalty_curve: loyalty::Table,
     /// Each active customer's month between the passes of [`Firm::step`].
     open: Vec<Open>,
@@ -382,16 +337,28 @@ impl<'a> Firm<'a> {
             customers: pop,
             staff: Workforce::new(master, replication, staff0, max_staff, &p.employees),
             demand,
-            paths: PathTally::default(),
-            response_sample: None,
             loyalty_curve: loyalty::Table::new(&p.loyalty),
             open: Vec::with_capacity(BLOCK),
             queue: Vec::new(),
         }
     }
 
-    /// Simulates month `month` (0-based) and returns what was counted.
+    /// The horizon the firm was created for (months).
+    pub fn months(&self) -> u32 {
+        self.months
+    }
+
+    /// Simulates month `month` (0-based) unwatched and returns what was counted.
     pub fn step(&mut self, month: u32) -> MonthStats {
+        self.step_watched(month, &mut ())
+    }
+
+    /// Simulates month `month` (0-based), seen by `watch`, and returns what was counted.
+    ///
+    /// Never inlined, as the month was before it took a watcher: inlined into the
+    /// replication's loop (its only caller), the open and close passes lose registers.
+    #[inline(never)]
+    pub fn step_watched<W: Watch>(&mut self, month: u32, watch: &mut W) -> MonthStats {
         let p: &Params<f64> = &self.drawn.params;
         let lv: Levers<f64> = self.drawn.levers.map(|_, s| s.at(month));
         let mut st = MonthStats {
@@ -415,235 +382,68 @@ impl<'a> Firm<'a> {
             &p.quality,
         );
         let service = Service::new(process_effect, staff.workload, &p.quality);
-        let ambience =
-            p.quality.ambience_gain * saturating(lv.ambience / n_active.max(1.0), p.quality.ambience_half_effect);
-        let recovery = Recovery::new(
-            saturating(lv.recovery / n_active.max(1.0), p.complaints.recovery_half_effect),
-            &p.complaints,
-        );
-        let price_gap = lv.price_index - p.market.competitor_price_index;
-        let extra_wait = service.wait_minutes - p.market.wait_benchmark;
-        let segs: [SegmentMonth; 3] = std::array::from_fn(|i| {
-            let s = p.segments.each()[i].1;
-            let value =
-                satisfaction::perceived_value(s, p.market.product_advantage, staff.capability, price_gap, extra_wait);
-            SegmentMonth {
-                encounters: PoissonTable::new(s.encounter_rate, (-s.encounter_rate).exp()),
-                target: p.satisfaction.neutral + p.satisfaction.value_weight * value,
-                pull: p.market.competitor_pull
-                    * s.switching_sensitivity
-                    * (p.market.price_pull * s.price_weight * price_gap).exp(),
-                propensity: s.complaint_propensity,
-                inv_balance_cap: 1.0 / (s.balance_median * p.finance.balance_cap),
-            }
-        });
-        let benchmark = p.expectations.market_benchmark + p.expectations.benchmark_growth * f64::from(month) / 12.0;
-        let survey_month = month.is_multiple_of(3);
-        let track_paths = month + 12 <= self.months;
-        let (sp, ep, cp, lp) = (&p.satisfaction, &p.expectations, &p.complaints, &p.loyalty);
-        let mut revenue = 0.0;
-        let mut cost_to_serve = 0.0;
-        let (mut promoters, mut detractors) = (0u32, 0u32);
-        // Monthly rates, worked out once rather than divided per customer.
-        let fp = &p.finance;
-        let (growth_per_month, margin_per_month) = (fp.balance_growth / 12.0, fp.margin / 12.0);
-        let tenure_saving_per_month = fp.tenure_cost_saving / 60.0;
-        let bond_growth_per_month = lp.bond_growth / 12.0;
-        let month_salt = Salt::new(Purpose::Month, u64::from(month));
-        let respond = satisfaction::Response::new(sp);
-        let hazard = churn::Hazard::new(&p.churn);
-
-        // The customers' month runs in three passes. Each customer has a random number of
-        // encounters, and a loop of random length per customer ends in a branch the processor
-        // cannot predict, which costs more than the encounters themselves. So: (1) customers'
-        // months are opened (stream, draws of fixed count, encounter count) and their
-        // encounters queued; (2) one loop runs all queued encounters, whose end is
-        // predictable; (3) the months are closed. The passes run over blocks of customers
-        // that stay in cache. Each customer's draws come in the same order as in one pass,
-        // and customers are closed in the same order, so the results are the same bit for bit.
+        let chain = Chain::new(p, &lv, month, &staff, &service, &self.loyalty_curve);
         let opener = Opener {
-            segs: &segs,
-            salt: month_salt,
-            survey_month,
+            segs: &chain.segs,
+            salt: Salt::new(Purpose::Month, u64::from(month)),
+            survey_month: chain.survey.held,
             month,
         };
         let serving = Serving {
             service,
             servers: self.staff.servers(),
-            ambience,
-            recovery,
-            respond,
-            segs: &segs,
-            failure_narrowing: ep.failure_narrowing,
-            complaints: cp,
-            track_paths,
+            ambience: encounters::ambience_lift(lv.ambience, n_active, &p.quality),
+            recovery: Recovery::from_budget(lv.recovery, n_active, &p.complaints),
+            respond: satisfaction::Response::new(&p.satisfaction),
+            segs: &chain.segs,
+            expectations: chain.expectations,
+            complaints: &p.complaints,
             month,
         };
+        let mut sums = Chain::sums(p);
         let mut first = 0;
         while first < self.customers.len() {
-            let mut end = (first + BLOCK).min(self.customers.len());
+            let end = (first + BLOCK).min(self.customers.len());
             let queued = opener.open_block(
                 self.customers.range_mut(first..end),
-                &mut self.paths,
                 &mut self.open,
                 &mut self.queue,
+                watch,
             );
             serving.serve(
                 &self.queue[..queued],
                 &mut self.open,
                 self.customers.range_mut(first..end),
                 &mut st,
-                self.response_sample.as_mut(),
+                watch,
             );
-
-            let mut i = first;
-            while i < end {
-                let c = self.customers.at_mut(i);
-                let seg = &segs[c.segment as usize];
-                let Open {
-                    n,
-                    u_churn,
-                    u_followup,
-                    u_cross,
-                    u_survey,
-                    z_survey,
-                    response_sum,
-                    quality_sum,
-                    mut sat_shock,
-                    ..
-                } = self.open[i - first];
-                st.encounters += n;
-                st.quality_sum += quality_sum;
-
-                // Satisfaction moves toward the month's response combined with perceived value.
-                // (Both cases share one expression: with no encounter the mean response is
-                // 0.0, and adding it changes nothing; selecting the rate needs no branch.)
-                let met = n > 0;
-                let per_encounter = RECIPROCALS
-                    .get(n as usize)
-                    .copied()
-                    .unwrap_or_else(|| 1.0 / f64::from(n));
-                let mean_response = response_sum * per_encounter;
-                let rate = if met { sp.adjust_rate } else { sp.idle_rate };
-                c.satisfaction =
-                    satisfaction::approach(c.satisfaction, seg.target + c.disposition + mean_response, rate);
-                if u_followup < lv.followup {
-                    st.followups += 1;
-                    c.bond += lp.followup_bond * (1.0 - c.bond);
-                    if c.satisfaction >= 3.5 {
-                        sat_shock += lp.followup_satisfaction;
-                    }
-                }
-                c.satisfaction = (c.satisfaction + sat_shock).clamp(1.0, 5.0);
-
-                // Expectations drift toward experience and the market; narrowing fades.
-                let centre = c.adequate + 0.5 * c.width;
-                let shift = ep.adapt_experience * (quality_sum * per_encounter - centre)
-                    + ep.adapt_market * (benchmark - centre);
-                let drifted = (c.adequate + shift).clamp(0.0, 10.0 - c.width);
-                c.adequate = if met { drifted } else { c.adequate };
-                c.narrow *= ep.narrowing_persistence;
-
-                // Loyalty: bond grows with tenure, commitment follows the nonlinear curve.
-                c.bond += bond_growth_per_month * (1.0 - c.bond);
-                c.loyalty += lp.adjust_rate
-                    * (loyalty::target(self.loyalty_curve.at(c.satisfaction), c.bond, c.products, lp) - c.loyalty);
-                if u_cross < lp.cross_sell * c.loyalty && f64::from(c.products) < lp.max_products {
-                    c.products += 1;
-                }
-
-                // The quarterly survey. Whether a customer is asked is a coin toss for the
-                // processor too, so the answer is worked out for everyone and kept or not.
-                if survey_month {
-                    let score = satisfaction::survey_score(c.satisfaction, p.survey.response_sd * z_survey);
-                    let asked = u_survey < p.survey.sample_share;
-                    // Kept (x1) or not (x0) by arithmetic on a weight the compiler cannot see
-                    // through: as a select (even `select_unpredictable`), it becomes a branch
-                    // that mispredicts for a third of the customers of a survey month.
-                    let weight = std::hint::black_box(u8::from(asked));
-                    c.last_score = weight * score + (1 - weight) * c.last_score;
-                    st.survey_by_score[score as usize] += u32::from(asked);
-                }
-
-                // Money from this customer this month.
-                let room = (1.0 - c.balance * seg.inv_balance_cap).max(0.0);
-                c.balance += c.balance * growth_per_month * c.loyalty * room;
-                revenue += lv.price_index * (c.balance * margin_per_month + f64::from(c.products) * fp.fee_per_product);
-                // The saving's cap as a select: `f64::min` would add four instructions to
-                // care for NaN, which cannot occur here.
-                let saving = tenure_saving_per_month * f64::from(c.tenure);
-                let saving = if saving > fp.tenure_cost_saving {
-                    fp.tenure_cost_saving
-                } else {
-                    saving
-                };
-                cost_to_serve += f64::from(n) * fp.cost_per_encounter + fp.cost_per_customer * (1.0 - saving);
-
-                // Churn.
-                st.exposure_by_score[c.last_score as usize] += 1;
-                let h = hazard.at(
-                    c.satisfaction,
-                    c.loyalty,
-                    seg.pull,
-                    cp.grievance_multiplier * c.grievance,
-                );
-                c.grievance *= cp.grievance_persistence;
-                if u_churn < h {
-                    st.churned += 1;
-                    st.churn_by_score[c.last_score as usize] += 1;
-                    if c.path != 0 {
-                        self.paths.left[c.path as usize] += 1;
-                    }
-                    let last = self.customers.len() - 1;
-                    self.customers.swap_remove(i);
-                    if last < end {
-                        // The customer moved into place i (if any) was opened in this block.
-                        self.open.swap_remove(i - first);
-                        end -= 1;
-                    } else {
-                        // A customer of a later block takes place i: its month is opened and
-                        // served now, so that it is closed next, as in one pass.
-                        opener.open_and_serve_one(
-                            &serving,
-                            i - first,
-                            self.customers.range_mut(first..end),
-                            &mut self.open,
-                            &mut self.queue,
-                            &mut self.paths,
-                            &mut st,
-                            self.response_sample.as_mut(),
-                        );
-                    }
-                    continue;
-                }
-                c.tenure = c.tenure.saturating_add(1);
-                st.satisfaction_sum += c.satisfaction;
-                promoters += u32::from(
-                    (c.satisfaction >= p.acquisition.promoter_satisfaction)
-                        & (c.loyalty >= p.acquisition.promoter_loyalty),
-                );
-                detractors += u32::from(c.satisfaction < p.acquisition.detractor_satisfaction);
-                i += 1;
-            }
-            first = end;
+            first = close_block(
+                Months {
+                    customers: &mut self.customers,
+                    open: &mut self.open,
+                    queue: &mut self.queue,
+                    first,
+                    end,
+                },
+                (&chain, &opener, &serving),
+                &mut st,
+                &mut sums,
+                watch,
+            );
         }
 
         // Word of mouth and acquisition.
         let lambda = acquisition::expected_new(
             &p.acquisition,
             lv.marketing,
-            f64::from(promoters),
-            f64::from(detractors),
+            f64::from(sums.word_of_mouth.promoters),
+            f64::from(sums.word_of_mouth.detractors),
             f64::from(st.unresolved),
-            price_gap,
+            lv.price_index - p.market.competitor_price_index,
         );
         let mut rng =
             StreamKey::new(self.master, self.replication, Kind::Firm, 0).rng(Purpose::Acquisition, u64::from(month));
-        let new = if lambda > 0.0 {
-            Poisson::new(lambda).map_or(0.0, |d| d.sample(&mut rng)) as u32
-        } else {
-            0
-        };
+        let new = acquisition::new_customers(lambda, &mut rng);
         for _ in 0..new {
             let c = Customer::draw(self.master, self.replication, self.next_customer, false, p);
             st.satisfaction_sum += c.satisfaction;
@@ -654,28 +454,81 @@ impl<'a> Firm<'a> {
 
         st.new_customers = new;
         st.active_end = self.customers.len() as u32;
-        st.promoters = promoters;
-        st.detractors = detractors;
+        st.promoters = sums.word_of_mouth.promoters;
+        st.detractors = sums.word_of_mouth.detractors;
         st.wait_minutes = service.wait_minutes;
         st.staff = staff.staff;
         st.quits = staff.quits;
         st.capability = staff.capability;
         st.employee_satisfaction = staff.satisfaction;
-        let n_staff = f64::from(staff.staff);
-        st.ledger = Ledger {
-            revenue,
-            cost_to_serve,
-            complaint_handling: f64::from(st.complaints) * cp.handling_cost,
-            acquisition: f64::from(new) * p.finance.onboarding_cost,
-            marketing: lv.marketing / 12.0,
-            salaries: n_staff * p.employees.salary * lv.pay_index / 12.0,
-            hiring: f64::from(staff.hires) * p.employees.hiring_cost,
-            investment: (lv.training * n_staff + lv.process + lv.recovery + lv.ambience) / 12.0
-                + f64::from(st.followups) * lp.followup_cost,
-            overhead: p.finance.overhead / 12.0,
+        let counts = MonthCounts {
+            complaints: st.complaints,
+            new_customers: new,
+            followups: st.followups,
+            staff: staff.staff,
+            hires: staff.hires,
         };
+        st.ledger = Ledger::month(sums.revenue, sums.cost_to_serve, counts, &lv, p);
         st
     }
+}
+
+/// The customers and their months during the close pass over customers `first..end`.
+struct Months<'b> {
+    customers: &'b mut Customers,
+    open: &'b mut Vec<Open>,
+    queue: &'b mut Vec<u32>,
+    first: usize,
+    end: usize,
+}
+
+/// Closes the months of the block `m.first..m.end` in order, removing churners;
+/// returns where the next block starts.
+///
+/// A churner's place is taken by the last customer (swap-remove). If that one
+/// belongs to this block, its month is already open and moves with it; if it
+/// belongs to a later block, its month is opened and served now, so that it is
+/// closed next, as in one pass.
+#[inline(always)]
+fn close_block<W: Watch>(
+    m: Months<'_>,
+    (chain, opener, serving): (&Chain<'_>, &Opener<'_>, &Serving<'_>),
+    st: &mut MonthStats,
+    sums: &mut Sums,
+    watch: &mut W,
+) -> usize {
+    let Months {
+        customers,
+        open,
+        queue,
+        first,
+        mut end,
+    } = m;
+    let mut i = first;
+    while i < end {
+        let c = customers.at_mut(i);
+        if chain.close(c, &open[i - first], st, sums) {
+            watch.churn(c);
+            let last = customers.len() - 1;
+            customers.swap_remove(i);
+            if last < end {
+                // The customer moved into place i (if any) was opened in this block.
+                open.swap_remove(i - first);
+                end -= 1;
+            } else {
+                let block = Block {
+                    customers: customers.range_mut(first..end),
+                    open: open.as_mut_slice(),
+                    queue: &mut *queue,
+                };
+                opener.open_and_serve_one(serving, i - first, block, st, watch);
+            }
+            continue;
+        }
+        chain.stay(c, st, sums);
+        i += 1;
+    }
+    end
 }
 
 #[cfg(test)]
@@ -695,10 +548,11 @@ mod tests {
         let sc = baseline(&["simulation.customers=3000"]);
         let drawn = sc.draw(3, 0);
         let mut firm = Firm::new(&drawn, sc.customers, 36, 3, 0);
+        let mut paths = watch::Paths::new(36);
         let mut months = Vec::new();
         let mut active = sc.customers;
         for m in 0..36 {
-            let st = firm.step(m);
+            let st = firm.step_watched(m, &mut paths);
             let l = st.ledger;
             let lines = [
                 l.cost_to_serve,
@@ -732,7 +586,7 @@ mod tests {
             active = st.active_end;
             months.push(st);
         }
-        let m = Metrics::from_months(&months, &firm.paths, drawn.params.finance.discount_rate);
+        let m = Metrics::from_months(&months, &paths.tally, drawn.params.finance.discount_rate);
         let total: f64 = months.iter().map(|s| s.ledger.profit()).sum();
         assert!((m.cumulative_profit - total).abs() < 1e-6 * total.abs().max(1.0));
         let npv: f64 = months

@@ -1,12 +1,22 @@
 //! Satisfaction: quality perceived against each customer's zone of tolerance,
-//! combined with perceived value; expectations that adapt; the quarterly survey.
+//! combined with perceived value. (The zone itself is [`super::expectations`];
+//! the reported score is [`super::survey`].)
 //!
 //! The response function is the heart of the *quality indifference zone*:
 //! below the adequate level A satisfaction falls steeply, between A and the
 //! desired level D it barely moves, above D customers are delighted, and losses
 //! weigh more than gains (`slope_below > slope_above >> slope_zone`).
 
-use crate::scenario::{Satisfaction, Segment};
+use super::customers::Customer;
+use crate::scenario::{Market, Satisfaction, Segment};
+
+/// Capability of the market's usual front line (0-1): personnel value is
+/// measured from it, so a front line as capable as the market's adds none.
+const MARKET_CAPABILITY: f64 = 0.7;
+
+/// Minutes of extra wait per unit of the segments' `time_weight`: the weights
+/// are given per ten minutes, the size of a wait customers notice.
+const WAIT_UNIT_MINUTES: f64 = 10.0;
 
 /// The satisfaction response (satisfaction points, relative to `neutral`) to
 /// one encounter by a customer whose zone of tolerance runs from A to D.
@@ -42,12 +52,6 @@ impl Response {
     }
 }
 
-/// The adequate level after a failure: `narrow` (0-1) closes part of the zone.
-#[inline]
-pub fn narrowed_adequate(a: f64, d: f64, narrow: f64) -> f64 {
-    a + narrow * (d - a)
-}
-
 /// What one segment's customers get for what they pay this month, in value
 /// units (0 = the market's offer): benefits of product and personnel minus
 /// the money and time costs.
@@ -58,9 +62,23 @@ pub fn perceived_value(
     price_gap: f64,
     extra_wait_minutes: f64,
 ) -> f64 {
-    s.product_weight * product_advantage + s.personnel_weight * (capability - 0.7)
+    s.product_weight * product_advantage + s.personnel_weight * (capability - MARKET_CAPABILITY)
         - s.price_weight * price_gap
-        - s.time_weight * extra_wait_minutes / 10.0
+        - s.time_weight * extra_wait_minutes / WAIT_UNIT_MINUTES
+}
+
+/// The satisfaction a segment's customers move toward this month before their own
+/// disposition and the month's encounters (1-5 scale): neutral plus perceived value.
+pub fn segment_target(
+    p: &Satisfaction<f64>,
+    s: &Segment<f64>,
+    m: &Market<f64>,
+    capability: f64,
+    price_gap: f64,
+    extra_wait_minutes: f64,
+) -> f64 {
+    let value = perceived_value(s, m.product_advantage, capability, price_gap, extra_wait_minutes);
+    p.neutral + p.value_weight * value
 }
 
 /// Moves satisfaction `sat` toward `target` by `rate` and keeps it on the 1-5 scale.
@@ -69,16 +87,38 @@ pub fn approach(sat: f64, target: f64, rate: f64) -> f64 {
     (sat + rate * (target - sat)).clamp(1.0, 5.0)
 }
 
-/// A survey answer: latent satisfaction plus response noise `z` (already
-/// scaled), rounded to the nearest point of the 1-5 scale (halves up).
-///
-/// Written as `x + 0.5` clamped to 1..5.5 and truncated, which equals
-/// `x.round().clamp(1.0, 5.0)` for every `x` (from 1 up, `x + 0.5` is exact
-/// at every rounding boundary; below 1 the clamp decides) but needs no call
-/// to the C library on processors without a rounding instruction.
-#[inline]
-pub fn survey_score(sat: f64, noise: f64) -> u8 {
-    ((sat + noise) + 0.5).clamp(1.0, 5.5) as u8
+/// This month's satisfaction update, shared by every customer.
+#[derive(Debug, Clone, Copy)]
+pub struct Update {
+    adjust_rate: f64,
+    idle_rate: f64,
+}
+
+impl Update {
+    /// The update under `p`.
+    pub fn new(p: &Satisfaction<f64>) -> Self {
+        Update {
+            adjust_rate: p.adjust_rate,
+            idle_rate: p.idle_rate,
+        }
+    }
+
+    /// Moves `c`'s satisfaction toward its segment's `target`, its disposition and
+    /// the month's `mean_response` to its encounters, fast if it `met` the firm.
+    #[inline(always)]
+    pub fn close(&self, c: &mut Customer, target: f64, mean_response: f64, met: bool) {
+        // Both cases share one expression: with no encounter the mean response is 0.0,
+        // and adding it changes nothing; selecting the rate needs no branch.
+        let rate = if met { self.adjust_rate } else { self.idle_rate };
+        c.satisfaction = approach(c.satisfaction, target + c.disposition + mean_response, rate);
+    }
+
+    /// Adds `shock` (satisfaction points: failures, recovery, follow-up) to `c`'s
+    /// satisfaction, kept on the 1-5 scale.
+    #[inline(always)]
+    pub fn shock(&self, c: &mut Customer, shock: f64) {
+        c.satisfaction = (c.satisfaction + shock).clamp(1.0, 5.0);
+    }
 }
 
 #[cfg(test)]
@@ -144,29 +184,8 @@ mod tests {
     #[test]
     fn a_failure_narrows_the_zone_and_the_same_quality_then_disappoints() {
         let (a, d) = (6.0, 8.0);
-        let a2 = narrowed_adequate(a, d, 0.6);
+        let a2 = crate::model::expectations::narrowed_adequate(a, d, 0.6);
         assert!(a2 > a && a2 < d);
         assert!(response(6.5, a2, d, &p()) < response(6.5, a, d, &p()) - 0.2);
-    }
-
-    #[test]
-    fn survey_scores_stay_on_the_scale() {
-        assert_eq!(survey_score(4.9, 0.7), 5);
-        assert_eq!(survey_score(1.2, -2.0), 1);
-        assert_eq!(survey_score(3.6, 0.0), 4);
-    }
-
-    #[test]
-    fn survey_scores_round_exactly_like_round() {
-        let reference = |x: f64| x.round().clamp(1.0, 5.0) as u8;
-        let mut xs: Vec<f64> = (-2_000..=8_000).map(|i| f64::from(i) / 1_000.0).collect();
-        for k in -1..=7 {
-            let half = f64::from(k) + 0.5;
-            xs.extend([half, half.next_down(), half.next_up(), f64::from(k).next_down()]);
-        }
-        xs.extend([0.49999999999999994, f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
-        for x in xs {
-            assert_eq!(survey_score(x, 0.0), reference(x), "{x}");
-        }
     }
 }

@@ -226,10 +226,24 @@ const CHAIN: [(Metric, &str, Unit); 6] = [
 pub fn run_figures(result: &RunResult) -> Vec<Figure> {
     let base = &result.scenarios[0];
     let keys = keys(result);
-    let blabel = keys[0].label.clone();
     let multi = result.scenarios.len() > 1;
     let comparison = multi.then(|| compare::compare(result));
-    let mut figs = vec![
+    let mut figs = customer_fans(result, &keys[0].label);
+    figs.push(cumulative_profit(result, comparison.as_ref(), &keys));
+    figs.push(npv_distribution(result, comparison.as_ref(), &keys));
+    figs.push(churn_by_score(base, &keys[0].label));
+    figs.push(quality_response(base, &keys[0].label));
+    figs.push(churners_by_score(result, &keys));
+    if multi {
+        figs.push(chain_vs_baseline(result, &keys));
+    }
+    figs
+}
+
+/// The fan charts of active customers and latent satisfaction.
+fn customer_fans(result: &RunResult, blabel: &str) -> Vec<Figure> {
+    let multi = result.scenarios.len() > 1;
+    vec![
         Figure {
             stem: "fan_active_customers".into(),
             section: Section::Customers,
@@ -251,8 +265,14 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
             ),
             caption: "Latent satisfaction: the mean of what active customers feel (1-5), before survey noise and rounding. The tables report the survey score instead (the mean answer of surveyed customers), which sits a little apart from it. Bands show how much it varies with the uncertain parameters and chance; a flat line means the chain is in equilibrium.".into(),
         },
-    ];
-    figs.push(match &comparison {
+    ]
+}
+
+/// Cumulative profit: a fan for one scenario, the median lead over the first otherwise.
+fn cumulative_profit(result: &RunResult, comparison: Option<&Comparison>, keys: &[Key]) -> Figure {
+    let base = &result.scenarios[0];
+    let blabel = &keys[0].label;
+    match comparison {
         None => Figure {
             stem: "fan_cumulative_profit".into(),
             section: Section::Money,
@@ -294,7 +314,11 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
                     format::value(Unit::Eur, w)
                 ),
                 (Some((i, v)), _) if v > 0.0 => {
-                    format!("{} ends {} ahead of {blabel}", keys[i + 1].label, format::value(Unit::Eur, v))
+                    format!(
+                        "{} ends {} ahead of {blabel}",
+                        keys[i + 1].label,
+                        format::value(Unit::Eur, v)
+                    )
                 }
                 (Some((i, v)), _) => format!(
                     "No alternative ends ahead of {blabel}; {} is closest, {} behind",
@@ -317,13 +341,24 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
                 ),
             }
         }
-    });
-    figs.push(Figure {
+    }
+}
+
+/// The spread of NPV by scenario, with the chance of beating the first.
+fn npv_distribution(result: &RunResult, comparison: Option<&Comparison>, keys: &[Key]) -> Figure {
+    let base = &result.scenarios[0];
+    let blabel = &keys[0].label;
+    let multi = result.scenarios.len() > 1;
+    Figure {
         stem: "npv_distribution".into(),
         section: Section::Money,
         chart: Chart::Boxes {
             title: match best(result.scenarios.iter().map(|r| mean(r, Metric::Npv))) {
-                Some((i, v)) if multi => format!("{} has the highest mean NPV: {}", keys[i].label, format::value(Unit::Eur, v)),
+                Some((i, v)) if multi => format!(
+                    "{} has the highest mean NPV: {}",
+                    keys[i].label,
+                    format::value(Unit::Eur, v)
+                ),
                 _ => {
                     let s = base.summary(Metric::Npv);
                     format!(
@@ -339,13 +374,13 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
             rows: result
                 .scenarios
                 .iter()
-                .zip(&keys)
+                .zip(keys)
                 .enumerate()
                 .map(|(i, (r, key))| BoxRow {
                     key: key.clone(),
                     bands: five(r.metric(Metric::Npv)).1,
                     mean: mean(r, Metric::Npv),
-                    note: comparison.as_ref().and_then(|c| {
+                    note: comparison.and_then(|c| {
                         i.checked_sub(1)
                             .map(|j| format!("P(better) {:.0}%", 100.0 * c.comparisons[j].p_better))
                     }),
@@ -356,9 +391,13 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
         caption: format!(
             "Each box shows the spread of NPV across replications. P(better): the share of replications in which the scenario's NPV beats {blabel}'s. Overlapping boxes do not mean the difference is uncertain: scenarios share their random shocks, so the paired difference (`spc compare`) is known far more precisely than the boxes suggest."
         ),
-    });
+    }
+}
+
+/// Annual churn by last reported score (fact F3).
+fn churn_by_score(base: &ScenarioRun, blabel: &str) -> Figure {
     let ratio = mean(base, Metric::ChurnRateScore4) / mean(base, Metric::ChurnRateScore5);
-    figs.push(Figure {
+    Figure {
         stem: "churn_by_score".into(),
         section: Section::Churn,
         chart: Chart::ChurnByScore {
@@ -373,14 +412,18 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
             }),
         },
         caption: "How often customers leave within a year, by the score they last gave in the survey. Customers who said 4 are satisfied, not committed: they leave several times as often as those who said 5. Few customers ever say 1, so its interval is wide.".into(),
-    });
+    }
+}
+
+/// The sampled encounters' response to quality against the zone (fact F1).
+fn quality_response(base: &ScenarioRun, blabel: &str) -> Figure {
     let points = base
         .replications
         .first()
         .map(|r| r.response_sample.clone())
         .unwrap_or_default();
     let (inside, below) = (slope(&points, 0.05..0.95), slope(&points, -1.0..0.0));
-    figs.push(Figure {
+    Figure {
         stem: "quality_response".into(),
         section: Section::Churn,
         chart: Chart::Response {
@@ -396,7 +439,12 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
         caption: format!(
             "Encounters sampled from one replication of {blabel}, placed by their quality relative to that customer's own zone of tolerance (0 = adequate level, 1 = desired level); the red line is the mean response. Slopes are satisfaction points per zone width. Inside the grey zone the line is nearly flat: better quality there barely moves satisfaction. Below the adequate level it falls steeply; above the desired level it rises."
         ),
-    });
+    }
+}
+
+/// Churners by their last reported score (fact F2).
+fn churners_by_score(result: &RunResult, keys: &[Key]) -> Figure {
+    let multi = result.scenarios.len() > 1;
     let satisfied: Vec<f64> = result
         .scenarios
         .iter()
@@ -406,7 +454,7 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
         .iter()
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
-    figs.push(Figure {
+    Figure {
         stem: "churners_by_score".into(),
         section: Section::Churn,
         chart: Chart::Stacked {
@@ -424,53 +472,56 @@ pub fn run_figures(result: &RunResult) -> Vec<Figure> {
             rows: result
                 .scenarios
                 .iter()
-                .zip(&keys)
+                .zip(keys)
                 .map(|(r, key)| (key.clone(), std::array::from_fn(|k| mean(r, Metric::churner_share_score(k + 1)))))
                 .collect(),
         },
         caption: "Share of departing customers (with a survey answer) by the last score they gave, mean over replications. The blue part, 4s and 5s, is the satisfied majority of defectors; its total is written right of each bar.".into(),
-    });
-    if multi {
-        let rows: Vec<(Key, Vec<charts::Interval>)> = result.scenarios[1..]
-            .iter()
-            .zip(&keys[1..])
-            .map(|(r, key)| {
-                let values = CHAIN
-                    .iter()
-                    .map(|(m, _, _)| {
-                        let s = Summary::of(paired(base, r, *m));
-                        [s.mean, s.ci95[0], s.ci95[1]]
-                    })
-                    .collect();
-                (key.clone(), values)
-            })
-            .collect();
-        let npv = CHAIN.len() - 1;
-        let retention = 3;
-        let title = match best(rows.iter().map(|r| r.1[npv][0])) {
-            Some((i, _)) => format!(
-                "{} gains most: {} NPV, {} retention, {} reported score",
-                rows[i].0.label,
-                format::delta(Unit::Eur, rows[i].1[npv][0]),
-                format::delta(Unit::Share, rows[i].1[retention][0]),
-                format::delta(Unit::Plain, rows[i].1[1][0]),
-            ),
-            None => format!("The chain, scenario minus {blabel}"),
-        };
-        figs.push(Figure {
-            stem: "chain_vs_baseline".into(),
-            section: Section::Comparison,
-            chart: Chart::Panels {
-                title,
-                measures: CHAIN.iter().map(|(_, t, u)| (t.to_string(), *u)).collect(),
-                rows,
-            },
-            caption: format!(
-                "Follow each scenario along the chain, as its mean difference from {blabel} in the same replications (black whiskers: 95% interval of that mean): quality delivered, score reported, top box, customers kept, value created. A long first bar with short later ones means the chain is broken somewhere in between (for example inside the indifference zone)."
-            ),
-        });
     }
-    figs
+}
+
+/// Each alternative along the chain, minus the first scenario.
+fn chain_vs_baseline(result: &RunResult, keys: &[Key]) -> Figure {
+    let base = &result.scenarios[0];
+    let blabel = &keys[0].label;
+    let rows: Vec<(Key, Vec<charts::Interval>)> = result.scenarios[1..]
+        .iter()
+        .zip(&keys[1..])
+        .map(|(r, key)| {
+            let values = CHAIN
+                .iter()
+                .map(|(m, _, _)| {
+                    let s = Summary::of(paired(base, r, *m));
+                    [s.mean, s.ci95[0], s.ci95[1]]
+                })
+                .collect();
+            (key.clone(), values)
+        })
+        .collect();
+    let npv = CHAIN.len() - 1;
+    let retention = 3;
+    let title = match best(rows.iter().map(|r| r.1[npv][0])) {
+        Some((i, _)) => format!(
+            "{} gains most: {} NPV, {} retention, {} reported score",
+            rows[i].0.label,
+            format::delta(Unit::Eur, rows[i].1[npv][0]),
+            format::delta(Unit::Share, rows[i].1[retention][0]),
+            format::delta(Unit::Plain, rows[i].1[1][0]),
+        ),
+        None => format!("The chain, scenario minus {blabel}"),
+    };
+    Figure {
+        stem: "chain_vs_baseline".into(),
+        section: Section::Comparison,
+        chart: Chart::Panels {
+            title,
+            measures: CHAIN.iter().map(|(_, t, u)| (t.to_string(), *u)).collect(),
+            rows,
+        },
+        caption: format!(
+            "Follow each scenario along the chain, as its mean difference from {blabel} in the same replications (black whiskers: 95% interval of that mean): quality delivered, score reported, top box, customers kept, value created. A long first bar with short later ones means the chain is broken somewhere in between (for example inside the indifference zone)."
+        ),
+    }
 }
 
 /// The figures of a comparison: the J-curve and the NPV difference.

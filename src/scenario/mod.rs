@@ -81,12 +81,12 @@ pub struct ScenarioFile {
     pub posterior: Option<posterior::PosteriorSpec>,
 }
 
-/// A `--set key.path=value` override, or a flag that sets one key (`--customers 300`). The
+/// An override `key.path=value` (the binary's `--set`), or a flag that sets one key (`--customers 300`). The
 /// value is read as TOML (a number, a string, a distribution table, a schedule); anything that
 /// is not valid TOML is taken as a string.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
-    /// How the user typed it (`--set key=value`, `--customers 300`): errors name it.
+    /// How the user gave it (`key=value`, or as [`Override::labelled`] says): errors name it.
     label: String,
     /// The value as typed.
     raw: String,
@@ -98,7 +98,7 @@ impl FromStr for Override {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         let err = |m: &str| Error::Override {
-            assignment: format!("--set {s}"),
+            assignment: s.to_string(),
             message: m.to_string(),
         };
         let (key, value) = s.split_once('=').ok_or_else(|| err("expected key.path=value"))?;
@@ -106,7 +106,7 @@ impl FromStr for Override {
         if path.iter().any(String::is_empty) {
             return Err(err("the key path has an empty part"));
         }
-        Ok(Override::new(format!("--set {s}"), path, value.trim()))
+        Ok(Override::new(s.to_string(), path, value.trim()))
     }
 }
 
@@ -121,6 +121,14 @@ impl Override {
             raw: raw.to_string(),
             path,
             value,
+        }
+    }
+
+    /// The override, named `label` in errors (e.g. with the flag that carried it).
+    pub fn labelled(self, label: impl Into<String>) -> Override {
+        Override {
+            label: label.into(),
+            ..self
         }
     }
 

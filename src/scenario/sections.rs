@@ -321,6 +321,9 @@ section! {
         followup_bond: [0.0, 1.0],
         /// Satisfaction gained from one follow-up contact by a satisfied customer (satisfaction points).
         followup_satisfaction: [0.0, 5.0],
+        /// Satisfaction from which a follow-up contact lifts satisfaction: below it, a
+        /// contact builds the bond only (1-5).
+        followup_threshold: [1.0, 5.0],
         /// Cost of one follow-up contact (EUR/contact).
         followup_cost: [0.0, EUR],
         /// Probability per month that a fully loyal customer takes one more product (1/month).
@@ -399,8 +402,10 @@ section! {
         cost_per_encounter: [0.0, EUR],
         /// Fixed cost to serve one customer per month (EUR/customer/month).
         cost_per_customer: [0.0, EUR],
-        /// Share of the cost to serve saved with five years' tenure (0-1).
+        /// Share of the cost to serve saved once a customer's tenure reaches `tenure_saving_months` (0-1).
         tenure_cost_saving: [0.0, 1.0],
+        /// Tenure at which the cost-to-serve saving is complete; it grows evenly until then (months).
+        tenure_saving_months: [1.0, 1200.0],
         /// Onboarding cost of one new customer (EUR/customer).
         onboarding_cost: [0.0, EUR],
         /// Fixed overhead (EUR/year).

@@ -47,10 +47,11 @@ proptest! {
     fn random_valid_scenarios_keep_every_invariant(seed in any::<u64>(), customers in 1u32..600, months in 1u32..40) {
         let drawn = random_draw(seed);
         let mut firm = Firm::new(&drawn, customers, months, seed, 1);
+        let mut paths = spc::model::watch::Paths::new(months);
         let mut stats = Vec::new();
         let mut active = customers;
         for m in 0..months {
-            let s = firm.step(m);
+            let s = firm.step_watched(m, &mut paths);
             prop_assert_eq!(s.active_start, active);
             prop_assert!(s.churned <= s.active_start);
             prop_assert_eq!(s.active_end, s.active_start - s.churned + s.new_customers);
@@ -68,7 +69,7 @@ proptest! {
             prop_assert!((0.0..=1.0).contains(&x.loyalty) && (0.0..=1.0).contains(&x.bond) && (0.0..=1.0).contains(&x.narrow) && (0.0..=1.0).contains(&x.grievance));
             prop_assert!(x.last_score <= 5 && x.balance >= 0.0);
         }
-        let m = Metrics::from_months(&stats, &firm.paths, drawn.params.finance.discount_rate);
+        let m = Metrics::from_months(&stats, &paths.tally, drawn.params.finance.discount_rate);
         for (name, v) in Metric::ALL.iter().map(|k| k.name()).zip(m.values()) {
             prop_assert!(!v.is_infinite(), "{} is infinite", name);
             let share = name.contains("share") || name.contains("rate_score") || name.starts_with("retention_") || name == "annual_retention" || name == "failure_rate" || name == "voice_share";
