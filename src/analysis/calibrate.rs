@@ -254,7 +254,7 @@ impl TargetsFile {
                 message: format!(
                     "grows with the bank's size and horizon, but the calibration simulates {} customers over {} months \
                      (the scenario: {} over {}): target a per-customer metric (annual_retention, mean_satisfaction, \
-                     complaint_rate, ...) or calibrate at full size with --customers {} --months {}",
+                     complaint_rate, ...) or calibrate at the scenario's size and horizon ({} customers, {} months)",
                     calibrating.customers,
                     calibrating.months,
                     scenario.customers,
@@ -743,7 +743,9 @@ pub fn run(
 ) -> Result<Calibration> {
     let start = std::time::Instant::now();
     if options.particles < 4 {
-        return Err(Error::Options("--particles must be at least 4".into()));
+        return Err(Error::Options(
+            "a calibration needs at least 4 particles per generation".into(),
+        ));
     }
     if !(options.alpha > 0.0 && options.alpha < 1.0 && (0.0..1.0).contains(&options.min_acceptance)) {
         return Err(Error::Options(
@@ -752,7 +754,7 @@ pub fn run(
     }
     if options.points == 0 || options.check_replications == 0 {
         return Err(Error::Options(
-            "--points and the check's replications must be at least 1".into(),
+            "the posterior points and the check's replications must be at least 1".into(),
         ));
     }
     let k = file.free.len();
@@ -1042,7 +1044,7 @@ impl Calibration {
         }
         (self.ess < 50.0).then(|| {
             format!(
-                "the posterior rests on an effective {:.0} particles: use more --particles for smoother intervals",
+                "the posterior rests on an effective {:.0} particles: use more particles per generation for smoother intervals",
                 self.ess
             )
         })
