@@ -57,6 +57,10 @@ enum Command {
     /// calibrated.toml (extends SCENARIO; each replication takes one joint posterior point),
     /// charts and report.html.
     Calibrate(CalibrateArgs),
+    /// The best setting of a few levers, optionally under an annual budget: a search on common
+    /// random numbers, then a selection on fresh replications that says how sure the choice is.
+    /// Each candidate of the search runs -r replications (default 10 here). Writes optimization.json.
+    Optimize(OptimizeArgs),
     /// Combine the shard folders of a run split with --shard K/N into exactly the files
     /// the unsharded run writes (charts and report drawn here).
     Merge(MergeArgs),
@@ -122,6 +126,57 @@ struct SensitivityArgs {
     /// tornado: also find the value of each key at which the output changes sign.
     #[arg(long)]
     switch: bool,
+    #[command(flatten)]
+    sim: SimArgs,
+}
+
+/// What `spc optimize` maximises.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ObjectiveArg {
+    /// Mean NPV over replications.
+    Npv,
+    /// 10th percentile of NPV over replications (the bad-luck outcome).
+    #[value(name = "p10_npv")]
+    P10Npv,
+    /// Share of replications whose NPV beats the scenario as it stands (paired).
+    #[value(name = "p_better")]
+    PBetter,
+}
+
+#[derive(Args, Debug)]
+struct OptimizeArgs {
+    /// The scenario (file, or name in scenarios/).
+    #[arg(value_name = "SCENARIO")]
+    scenario: String,
+    /// The levers to vary: `[levers]` with LEVER = { min, max[, step] }, e.g.
+    /// training = { min = 0, max = 16000 } and staff = { min = 30, max = 60, step = 1 }.
+    /// Without a step a lever moves on 1/64 of its range (staff on whole FTE).
+    #[arg(long, value_name = "FILE")]
+    levers: PathBuf,
+    /// Largest annual spend of the varied levers (EUR/year): training x staff, staff x salary x
+    /// pay index, process, recovery, marketing and ambience, follow-up share x customers x 12 x
+    /// cost per contact; levers not varied at their largest value. Never exceeded by any candidate.
+    #[arg(long, value_name = "EUR_PER_YEAR")]
+    budget: Option<f64>,
+    /// What to maximise.
+    #[arg(long, value_enum, default_value = "npv")]
+    objective: ObjectiveArg,
+    /// Add fresh replications until the chosen levers are shown, with 95% confidence, to be at
+    /// most this far below the best finalist (objective units: EUR, or a share for p_better).
+    #[arg(long, value_name = "X")]
+    margin: Option<f64>,
+    /// Candidates taken to the selection on fresh replications.
+    #[arg(long, value_name = "K", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
+    finalists: u16,
+    /// Fresh replications per finalist in the selection's first stage.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(2..))]
+    fresh: u32,
+    /// Most fresh replications per finalist with --margin.
+    #[arg(long, value_name = "N", default_value_t = 200, requires = "margin")]
+    max_fresh: u32,
+    /// Most candidates the search evaluates.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    max_evaluations: u32,
     #[command(flatten)]
     sim: SimArgs,
 }
@@ -908,6 +963,54 @@ fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         println!("results in {}", sim.out.display());
     }
     Ok(())
+fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
+    use spc::analysis::optimize::{self, Objective, Settings};
+    let sim = &args.sim;
+    if sim.shard.is_some() {
+        return Err(Error::Options(
+            "--shard cannot be used with optimize: each round of the search depends on the results of the rounds before"
+                .into(),
+        )
+        .into());
+    }
+    let scenario = sim.load_one(&args.scenario)?;
+    let knobs = optimize::load_levers(&args.levers, &scenario)?;
+    let settings = Settings {
+        objective: match args.objective {
+            ObjectiveArg::Npv => Objective::Npv,
+            ObjectiveArg::P10Npv => Objective::P10Npv,
+            ObjectiveArg::PBetter => Objective::PBetter,
+        },
+        budget: args.budget,
+        finalists: usize::from(args.finalists),
+        fresh: args.fresh,
+        max_fresh: args.max_fresh,
+        margin: args.margin,
+        max_evaluations: args.max_evaluations as usize,
+        slices: !sim.no_plots,
+    };
+    let arms = spc::analysis::Arms {
+        scenario: &scenario,
+        alternative: None,
+    };
+    let recorded = spc::analysis::Recorded::new(arms, settings.record(&knobs))?;
+    let options = sim.options_with(10);
+    let terminal = Terminal::new(sim.quiet);
+    let result = optimize::run(&scenario, &knobs, settings, &options, &terminal)?;
+    terminal.finish();
+    let out = sim.outputs();
+    out.analysis(&recorded, &options, &terminal.cancel, &|stage| {
+        result.write(stage)?;
+        if sim.no_plots {
+            Ok(())
+        } else {
+            spc::report::optimize_page::write(&result, stage)
+        }
+    })?;
+    if !sim.quiet {
+        print!("{}", result.table());
+    }
+    out.done()
 }
 
 /// Exit code when a validation check fails.
@@ -952,6 +1055,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep(args).map(|()| ExitCode::SUCCESS),
         Command::Sensitivity(args) => sensitivity(args).map(|()| ExitCode::SUCCESS),
         Command::Calibrate(args) => calibrate(args).map(|()| ExitCode::SUCCESS),
+        Command::Optimize(args) => optimize(args).map(|()| ExitCode::SUCCESS),
         Command::Merge(args) => merge(args).map(|()| ExitCode::SUCCESS),
         Command::Slurm(args) => slurm(args).map(|()| ExitCode::SUCCESS),
     };

@@ -230,7 +230,9 @@ impl TargetsFile {
             "free",
             "the keys to calibrate, e.g. \"churn.competitive\" = { min = 0.01, max = 0.03 }",
         )? {
-            free.push(checked_factor(name.clone(), &value, scenario, &ranges).map_err(|m| invalid(&name, at, m))?);
+            free.push(
+                checked_factor(name.clone(), &value, "free", scenario, &ranges).map_err(|m| invalid(&name, at, m))?,
+            );
             priors.push(value);
         }
         Ok(TargetsFile {

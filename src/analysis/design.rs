@@ -179,21 +179,20 @@ pub fn uncertain_factors(scenario: &Scenario) -> Vec<Factor> {
         .collect()
 }
 
-/// The 1-based line where `key` is written in `text` (quoted or bare, before `=`).
-fn line_of(text: &str, key: &str) -> Option<usize> {
-    text.lines()
-        .position(|l| {
-            let l = l.trim_start();
-            let name = l
-                .split('=')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_matches('"')
-                .trim_matches('\'');
-            l.contains('=') && name == key
-        })
-        .map(|i| i + 1)
+/// The 1-based line where the key at `path` (table names, then the key) is written in
+/// `text`, from toml's own spans (the scenario module's locator): inline tables, quoted
+/// and dotted keys are all found where they are written.
+pub(crate) fn line_of(text: &str, path: &[&str]) -> Option<usize> {
+    use crate::scenario::source::{Step, parse, span_of};
+    let doc = parse(text, 0).ok()?;
+    let steps: Vec<Step> = path.iter().map(|p| Step::Key((*p).to_string())).collect();
+    let span = span_of(&doc, &steps)?;
+    Some(
+        1 + text.as_bytes()[..span.start.min(text.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count(),
+    )
 }
 
 impl ParamsFile {
@@ -201,10 +200,7 @@ impl ParamsFile {
     /// key of `scenario`, its range inside the allowed one and the scenario valid
     /// at both ends. Errors name the file, the line and the key.
     pub fn load(path: &Path, table: &str, scenario: &Scenario) -> Result<ParamsFile> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::scenario::read_text(path)?;
         ParamsFile::parse(&text, path, table, scenario)
     }
 
@@ -215,11 +211,14 @@ impl ParamsFile {
             line,
             message,
         };
-        let doc: toml::Table = toml::from_str(text).map_err(|e| parse_err(None, e.to_string().trim().to_string()))?;
+        let doc: toml::Table = toml::from_str(text).map_err(|e| {
+            let (line, message) = crate::scenario::source::syntax_error(&e, text);
+            parse_err(line, message)
+        })?;
         for k in doc.keys() {
             if k != "design" && k != table {
                 return Err(parse_err(
-                    line_of(text, k).or_else(|| text.lines().position(|l| l.trim() == format!("[{k}]")).map(|i| i + 1)),
+                    line_of(text, &[k]),
                     format!("unknown table `{k}`; allowed: `[{table}]` and `[design]`"),
                 ));
             }
@@ -233,7 +232,7 @@ impl ParamsFile {
         };
         if design.is_some_and(|d| d.points == 0) {
             return Err(parse_err(
-                line_of(text, "points"),
+                line_of(text, &["design", "points"]),
                 "`design.points` must be at least 1".into(),
             ));
         }
@@ -255,7 +254,7 @@ impl ParamsFile {
             ));
         }
         let mut entries: Vec<(String, toml::Value)> = entries.into_iter().collect();
-        entries.sort_by_key(|(name, _)| line_of(text, name));
+        entries.sort_by_key(|(name, _)| line_of(text, &[table, name]));
         let mut factors = Vec::new();
         for (name, value) in &entries {
             let key = if table == "levers" && !name.contains('.') {
@@ -265,11 +264,11 @@ impl ParamsFile {
             };
             let invalid = |message: String| Error::Invalid {
                 path: path.to_path_buf(),
-                line: line_of(text, name),
+                line: line_of(text, &[table, name]),
                 key: name.clone(),
                 message,
             };
-            factors.push(checked_factor(key, value, scenario, &ranges).map_err(invalid)?);
+            factors.push(checked_factor(key, value, table, scenario, &ranges).map_err(invalid)?);
         }
         Ok(ParamsFile {
             path: path.to_path_buf(),
@@ -279,20 +278,30 @@ impl ParamsFile {
     }
 }
 
-/// One entry of a params table, `key = value`: the key must be a numeric key of `scenario`
+/// One entry of a params table (`table`: `params`, `levers` or `free`), `key = value`: the key must be a numeric key of `scenario`
 /// (`ranges` from [`allowed_ranges`]), its range inside the allowed one and the scenario valid
 /// at both ends. The error says what is wrong; the caller adds the file, line and key.
 pub fn checked_factor(
     key: String,
     value: &toml::Value,
+    table: &str,
     scenario: &Scenario,
     ranges: &[(String, (f64, f64))],
 ) -> std::result::Result<Factor, String> {
     let Some(&(_, allowed)) = ranges.iter().find(|(k, _)| *k == key) else {
-        return Err(format!(
-            "is not a numeric key of scenario `{}` (e.g. `employees.capacity`, `levers.training`)",
-            scenario.name
-        ));
+        let levers: Vec<&str> = ranges.iter().filter_map(|(k, _)| k.strip_prefix("levers.")).collect();
+        return Err(if table == "levers" {
+            format!(
+                "is not a lever of scenario `{}`; levers: {}",
+                scenario.name,
+                levers.join(", ")
+            )
+        } else {
+            format!(
+                "is not a numeric key of scenario `{}` (e.g. `employees.capacity`, `levers.training`)",
+                scenario.name
+            )
+        });
     };
     let spread = spread(value)?;
     if let Spread::Range { min, max, .. } = spread

@@ -15,6 +15,7 @@
 
 pub mod calibrate;
 pub mod design;
+pub mod optimize;
 pub mod sample;
 pub mod sensitivity;
 pub mod sweep;

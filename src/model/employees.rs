@@ -12,6 +12,11 @@ use super::finance::saturating;
 use crate::rng::{Kind, Purpose, StreamKey};
 use crate::scenario::{Employees, Quality};
 
+/// Highest workload pressure (0 at the threshold, 1 at full load, 2 as far above full
+/// load as the threshold is below it): failures rise with pressure up to here, while
+/// corner cutting and dissatisfaction stop at 1.
+const MAX_PRESSURE: f64 = 2.0;
+
 /// Tenures of the front line at month 0 spread evenly over this many experience
 /// times (`experience_months`): most of a settled front line is past learning.
 const INITIAL_TENURE_SPREAD: f64 = 4.0;
@@ -146,7 +151,8 @@ impl Workforce {
         }
         let n = self.len().max(1) as f64;
         out.workload = demand / (n * e.capacity);
-        out.pressure = ((out.workload - e.pressure_threshold) / (1.0 - e.pressure_threshold).max(1e-9)).clamp(0.0, 2.0);
+        out.pressure =
+            ((out.workload - e.pressure_threshold) / (1.0 - e.pressure_threshold).max(1e-9)).clamp(0.0, MAX_PRESSURE);
         let ceiling_trained = (e.veteran_capability + e.training_capability * lv.training_effect).min(1.0);
         let target_sat = (e.satisfaction_base
             + e.satisfaction_pay * (lv.pay_index - 1.0)

@@ -9,9 +9,18 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::employees::Server;
+use super::expectations::QUALITY_MAX;
 use super::finance::saturating;
 use crate::rng;
 use crate::scenario::Quality;
+
+/// Load at which waits are worked out when demand reaches or passes capacity: the
+/// queueing formula's wait grows without bound at 1, and a month's wait is long, not infinite.
+const MAX_LOAD: f64 = 0.999;
+
+/// Most encounters one customer has in a month: far above any rate the scenario
+/// ranges allow, and a bound on the counting loop.
+const MAX_COUNT: u32 = 200;
 
 /// The service environment of one month, shared by every encounter.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +38,7 @@ pub struct Service {
 impl Service {
     /// The month's environment from the process effect (0-1) and the front line's workload.
     pub fn new(process_effect: f64, workload: f64, q: &Quality<f64>) -> Self {
-        let load = workload.clamp(0.0, 0.999);
+        let load = workload.clamp(0.0, MAX_LOAD);
         let wait_minutes = (q.wait_scale * load / (1.0 - load)).min(q.wait_max);
         Service {
             base: q.process_base + q.process_gain * process_effect - q.wait_penalty * wait_minutes,
@@ -54,7 +63,7 @@ impl Service {
         let server = servers[rng::index32((bits >> 32) as u32, servers.len())];
         let failed = rng::unit32(bits as u32) < server.failure;
         let q = self.base + server.quality + self.noise_sd * z - if failed { self.failure_drop } else { 0.0 };
-        (q.clamp(0.0, 10.0), failed)
+        (q.clamp(0.0, QUALITY_MAX), failed)
     }
 }
 
@@ -82,7 +91,7 @@ pub fn process_effect(spend: f64, customers: f64, q: &Quality<f64>) -> f64 {
 #[inline]
 pub fn poisson_count(lambda: f64, p0: f64, u: f64) -> u32 {
     let (mut k, mut p, mut cdf) = (0u32, p0, p0);
-    while u > cdf && k < 200 {
+    while u > cdf && k < MAX_COUNT {
         k += 1;
         p *= lambda / f64::from(k);
         cdf += p;

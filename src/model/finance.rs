@@ -202,6 +202,30 @@ mod tests {
     }
 
     #[test]
+    fn the_tenure_saving_grows_until_its_months_and_loyalty_cross_sells() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        let p = crate::scenario::Scenario::load(&path, &[]).unwrap().draw(1, 0).params;
+        let accounts = Accounts::new(&p, 1.0);
+        let cost_at = |tenure: u16| {
+            let mut c = crate::model::customers::tests::customer();
+            c.tenure = tenure;
+            accounts.close(&mut c, 1.0, 0, 0.0).1
+        };
+        let months = p.finance.tenure_saving_months as u16;
+        assert!(cost_at(0) > cost_at(months / 2) && cost_at(months / 2) > cost_at(months));
+        assert!(
+            (cost_at(months) - cost_at(3 * months)).abs() < 1e-12,
+            "complete at tenure_saving_months"
+        );
+        assert_eq!(cost_at(months + 1), cost_at(3 * months));
+        let mut loyal = crate::model::customers::tests::customer();
+        loyal.loyalty = 1.0;
+        let products = loyal.products;
+        accounts.close(&mut loyal, p.loyalty.cross_sell / 2.0, 0, 0.0);
+        assert_eq!(loyal.products, products + 1);
+    }
+
+    #[test]
     fn discounting_and_saturation() {
         assert!((discount(0.08, 11) - 1.0 / 1.08).abs() < 1e-12);
         assert_eq!(saturating(0.0, 5.0), 0.0);

@@ -165,6 +165,27 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn follow_up_builds_the_bond_and_lifts_only_the_satisfied() {
+        let p = params();
+        let table = Table::new(&p);
+        let update = Update::new(&p, &table, 0.5);
+        let (mut contacts, mut shock) = (0, 0.0);
+        let mut c = crate::model::customers::tests::customer();
+        let bond = c.bond;
+        update.follow_up(&mut c, 0.9, &mut contacts, &mut shock);
+        assert_eq!((contacts, shock, c.bond), (0, 0.0, bond), "not contacted");
+        update.follow_up(&mut c, 0.1, &mut contacts, &mut shock);
+        assert!(contacts == 1 && c.bond > bond && shock == p.followup_satisfaction);
+        c.satisfaction = p.followup_threshold - 0.01;
+        update.follow_up(&mut c, 0.1, &mut contacts, &mut shock);
+        assert_eq!(
+            (contacts, shock),
+            (2, p.followup_satisfaction),
+            "below the threshold: bond only"
+        );
+    }
+
+    #[test]
     fn the_table_matches_the_curve() {
         let p = params();
         let t = Table::new(&p);

@@ -598,6 +598,32 @@ mod tests {
     }
 
     #[test]
+    fn watching_a_run_changes_none_of_its_results() {
+        let sc = baseline(&["simulation.customers=1500"]);
+        let drawn = sc.draw(5, 0);
+        let (mut plain, mut watched) = (
+            Firm::new(&drawn, sc.customers, 24, 5, 0),
+            Firm::new(&drawn, sc.customers, 24, 5, 0),
+        );
+        let mut watch = (watch::ResponseSample::new(3000), watch::Paths::new(24));
+        for m in 0..24 {
+            let (a, b) = (plain.step(m), watched.step_watched(m, &mut watch));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "month {m}");
+        }
+        let (sample, paths) = watch;
+        assert_eq!(sample.into_points().len(), 3000, "the sample fills up");
+        let followed: u32 = paths.tally.stayed.iter().chain(&paths.tally.left).sum();
+        assert!(followed > 100, "paths were followed: {followed}");
+        for i in 0..plain.customers.len() {
+            let (a, b) = (plain.customers.get(i), watched.customers.get(i));
+            assert_eq!(
+                (a.satisfaction, a.loyalty, a.balance),
+                (b.satisfaction, b.loyalty, b.balance)
+            );
+        }
+    }
+
+    #[test]
     fn more_staff_shortens_waits_and_fewer_lengthen_them() {
         let wait = |staff: &str| {
             let sc = baseline(&["simulation.customers=3000", staff]);

@@ -20,9 +20,9 @@ use crate::metrics::Metric;
 use crate::output::format::{Unit, ticks, value};
 use crate::stats::Summary;
 
-/// A tick or cell label: the project's plain number format.
+/// A tick or cell label: the project's plain number format, large numbers as counts ("9,000").
 fn human(v: f64) -> String {
-    value(Unit::Plain, v)
+    value(if v.abs() >= 1000.0 { Unit::Count } else { Unit::Plain }, v)
 }
 
 /// One analysis chart's data.

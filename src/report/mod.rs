@@ -12,6 +12,7 @@
 pub mod analysis_charts;
 pub mod charts;
 pub mod html;
+pub mod optimize_page;
 
 use std::path::Path;
 

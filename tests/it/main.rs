@@ -8,6 +8,7 @@ mod determinism;
 mod facts;
 mod golden;
 mod lesson;
+mod optimize;
 mod properties;
 mod ranking;
 mod report;
