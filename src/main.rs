@@ -963,6 +963,8 @@ fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         println!("results in {}", sim.out.display());
     }
     Ok(())
+}
+
 fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
     use spc::analysis::optimize::{self, Objective, Settings};
     let sim = &args.sim;
