@@ -53,6 +53,11 @@ enum Command {
     /// Sobol' indices of a metric, or of the paired difference ALTERNATIVE minus SCENARIO.
     /// Writes sensitivity.json and sensitivity_runs.csv.
     Sensitivity(SensitivityArgs),
+    /// Calibrate free scenario keys to a bank's observed KPIs (ABC-SMC on common random numbers):
+    /// writes calibration.json (prior and posterior per key, each target observed and simulated),
+    /// calibrated.toml (extends SCENARIO; each replication takes one joint posterior point),
+    /// charts and report.html.
+    Calibrate(CalibrateArgs),
     /// The best setting of a few levers, optionally under an annual budget: a search on common
     /// random numbers, then a selection on fresh replications that says how sure the choice is.
     /// Each candidate of the search runs -r replications (default 10 here). Writes optimization.json.
@@ -196,6 +201,28 @@ struct OptimizeArgs {
     /// Most candidates the search evaluates.
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
     max_evaluations: u32,
+    #[command(flatten)]
+    sim: SimArgs,
+}
+
+#[derive(Args, Debug)]
+struct CalibrateArgs {
+    /// The scenario to calibrate (file, or name in scenarios/).
+    #[arg(value_name = "SCENARIO")]
+    scenario: String,
+    /// The targets file: `[targets]` METRIC = { value = V, sd = S } for any metric of summary.json,
+    /// `[free]` "key.path" = { min = A, max = B } or a distribution (the prior).
+    #[arg(long, value_name = "FILE")]
+    targets: PathBuf,
+    /// Particles per generation of the search.
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    particles: usize,
+    /// Joint posterior points written to calibrated.toml.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    points: usize,
+    /// While calibrating: -r replications per particle [default: 4], --customers [default: the
+    /// scenario's, at most 2000] and --months [default: at most 24]; calibrated.toml keeps the
+    /// scenario's size and horizon.
     #[command(flatten)]
     sim: SimArgs,
 }
@@ -951,6 +978,62 @@ fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
     sim.outputs().sensitivity(&study, &recorded, &terminal.cancel)
 }
 
+fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
+    use spc::analysis::calibrate::{self, TargetsFile};
+    let sim = &args.sim;
+    if sim.shard.is_some() {
+        return Err(Error::Options(
+            "--shard is not taken by `spc calibrate`: each generation depends on the one before".into(),
+        )
+        .into());
+    }
+    if !sim.set.is_empty() {
+        return Err(Error::Options(
+            "--set is not taken by `spc calibrate`: calibrated.toml extends the scenario file, so write the change there".into(),
+        )
+        .into());
+    }
+    let path = scenario_path(&args.scenario);
+    let scenario = Scenario::load(&path, &[])?;
+    let file = TargetsFile::load(&args.targets, &scenario)?;
+    let size = [
+        (
+            "--customers",
+            "simulation.customers",
+            sim.customers.unwrap_or(scenario.customers.min(2000)),
+        ),
+        (
+            "--months",
+            "simulation.months",
+            sim.months.unwrap_or(scenario.months.min(24)),
+        ),
+    ];
+    let calibrating = Scenario::load(&path, &size.map(|(flag, key, v)| Override::flag(flag, key, v)))?;
+    file.check_against(&scenario, &calibrating)?;
+    let options = calibrate::Options {
+        particles: args.particles,
+        points: args.points,
+        ..calibrate::Options::default()
+    };
+    let terminal = Terminal::new(sim.quiet);
+    let result = calibrate::run(&calibrating, &file, &options, &sim.options_with(4), &terminal)?;
+    terminal.finish();
+    spc::analysis::write_atomically(&sim.out, &terminal.cancel, &|stage| {
+        result.write(&scenario, stage)?;
+        if sim.no_plots {
+            Ok(())
+        } else {
+            spc::report::analysis_charts::write_calibration(&result, stage)
+        }
+    })
+    .with_context(|| format!("writing results to {}", sim.out.display()))?;
+    if !sim.quiet {
+        print!("{}", result.table());
+        println!("results in {}", sim.out.display());
+    }
+    Ok(())
+}
+
 fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
     use spc::analysis::optimize::{self, Objective, Settings};
     let sim = &args.sim;
@@ -1060,6 +1143,7 @@ fn main() -> ExitCode {
         Command::Lesson(args) => lesson(args).map(|()| ExitCode::SUCCESS),
         Command::Sweep(args) => sweep(args).map(|()| ExitCode::SUCCESS),
         Command::Sensitivity(args) => sensitivity(args).map(|()| ExitCode::SUCCESS),
+        Command::Calibrate(args) => calibrate(args).map(|()| ExitCode::SUCCESS),
         Command::Optimize(args) => optimize(args).map(|()| ExitCode::SUCCESS),
         Command::Merge(args) => merge(args).map(|()| ExitCode::SUCCESS),
         Command::Slurm(args) => slurm(args).map(|()| ExitCode::SUCCESS),

@@ -268,38 +268,7 @@ impl ParamsFile {
                 key: name.clone(),
                 message,
             };
-            let Some(&(_, allowed)) = ranges.iter().find(|(k, _)| *k == key) else {
-                let levers: Vec<&str> = ranges.iter().filter_map(|(k, _)| k.strip_prefix("levers.")).collect();
-                return Err(invalid(if table == "levers" {
-                    format!(
-                        "is not a lever of scenario `{}`; levers: {}",
-                        scenario.name,
-                        levers.join(", ")
-                    )
-                } else {
-                    format!(
-                        "is not a numeric key of scenario `{}` (e.g. `employees.capacity`, `levers.training`)",
-                        scenario.name
-                    )
-                }));
-            };
-            let spread = spread(value).map_err(invalid)?;
-            if let Spread::Range { min, max, .. } = spread
-                && (min < allowed.0 || max > allowed.1)
-            {
-                return Err(invalid(format!(
-                    "ranges from {min} to {max}; allowed: between {} and {}",
-                    allowed.0, allowed.1
-                )));
-            }
-            let factor = Factor { key, spread, allowed };
-            for end in [0.0, 1.0] {
-                let v = factor.value(end);
-                scenario
-                    .edited(&[factor.edit(v)])
-                    .map_err(|e| invalid(format!("at {v}: {e}")))?;
-            }
-            factors.push(factor);
+            factors.push(checked_factor(key, value, table, scenario, &ranges).map_err(invalid)?);
         }
         Ok(ParamsFile {
             path: path.to_path_buf(),
@@ -307,6 +276,48 @@ impl ParamsFile {
             factors,
         })
     }
+}
+
+/// One entry of a params table (`table`: `params`, `levers` or `free`), `key = value`: the key must be a numeric key of `scenario`
+/// (`ranges` from [`allowed_ranges`]), its range inside the allowed one and the scenario valid
+/// at both ends. The error says what is wrong; the caller adds the file, line and key.
+pub fn checked_factor(
+    key: String,
+    value: &toml::Value,
+    table: &str,
+    scenario: &Scenario,
+    ranges: &[(String, (f64, f64))],
+) -> std::result::Result<Factor, String> {
+    let Some(&(_, allowed)) = ranges.iter().find(|(k, _)| *k == key) else {
+        let levers: Vec<&str> = ranges.iter().filter_map(|(k, _)| k.strip_prefix("levers.")).collect();
+        return Err(if table == "levers" {
+            format!(
+                "is not a lever of scenario `{}`; levers: {}",
+                scenario.name,
+                levers.join(", ")
+            )
+        } else {
+            format!(
+                "is not a numeric key of scenario `{}` (e.g. `employees.capacity`, `levers.training`)",
+                scenario.name
+            )
+        });
+    };
+    let spread = spread(value)?;
+    if let Spread::Range { min, max, .. } = spread
+        && (min < allowed.0 || max > allowed.1)
+    {
+        return Err(format!(
+            "ranges from {min} to {max}; allowed: between {} and {}",
+            allowed.0, allowed.1
+        ));
+    }
+    let factor = Factor { key, spread, allowed };
+    for end in [0.0, 1.0] {
+        let v = factor.value(end);
+        scenario.edited(&[factor.edit(v)]).map_err(|e| format!("at {v}: {e}"))?;
+    }
+    Ok(factor)
 }
 
 /// Reads one entry: `{ min, max[, step] }` or a distribution table.
@@ -346,10 +357,11 @@ fn spread(value: &toml::Value) -> std::result::Result<Spread, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn baseline() -> Scenario {
+    /// The shipped baseline, as the analyses' tests start from it.
+    pub(crate) fn baseline() -> Scenario {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
         Scenario::load(&path, &[]).unwrap()
     }

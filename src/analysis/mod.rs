@@ -13,6 +13,7 @@
 //! file, the options and the seed, so any subset of units can run anywhere
 //! and the outcomes assemble to the same result.
 
+pub mod calibrate;
 pub mod design;
 pub mod optimize;
 pub mod sample;

@@ -1,4 +1,4 @@
-//! Charts and report pages of the analyses (sweep, sensitivity, optimize):
+//! Charts and report pages of the analyses (sweep, sensitivity, calibrate, optimize):
 //! effects of each key with interval bands, a heat map of two keys, sorted
 //! bars with intervals (tornado, indices, effects) and x-y scatters. They reuse
 //! the palette, fonts and axis helpers of [`super::charts`].
@@ -11,11 +11,13 @@ use plotters::prelude::*;
 
 use super::charts::{DrawResult, FONT, LABEL, TITLE, colour, err, row_axis, span};
 use super::html::{STYLE, escape};
+use crate::analysis::calibrate::Calibration;
+use crate::analysis::design::Spread;
 use crate::analysis::sensitivity::{Estimate, Method, Study};
 use crate::analysis::sweep::Sweep;
 use crate::error::{Error, Result};
 use crate::metrics::Metric;
-use crate::output::format::{Unit, value};
+use crate::output::format::{Unit, ticks, value};
 use crate::stats::Summary;
 
 /// A tick or cell label: the project's plain number format, large numbers as counts ("9,000").
@@ -313,12 +315,13 @@ fn scatter<DB: DrawingBackend>(
         .y_label_area_size(75)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
+    let (x_ticks, y_ticks) = (ticks(Unit::Plain, x0, x1, 10), ticks(Unit::Plain, y0, y1, 10));
     chart
         .configure_mesh()
         .x_desc(labels[0].as_str())
         .y_desc(labels[1].as_str())
-        .x_label_formatter(&|v| human(*v))
-        .y_label_formatter(&|v| human(*v))
+        .x_label_formatter(&x_ticks)
+        .y_label_formatter(&y_ticks)
         .label_style((FONT, LABEL))
         .draw()
         .map_err(err)?;
@@ -544,4 +547,131 @@ pub fn write_sensitivity(study: &Study, dir: &Path) -> Result<()> {
         noise
     );
     write_page(dir, "Sensitivity", &intro, &[figure])
+}
+
+/// A weighted histogram of `values` over `lo..hi` in `bins` bins, as density points (bin centre, density).
+fn density(values: &[(f64, f64)], lo: f64, hi: f64, bins: usize) -> Vec<(f64, f64)> {
+    let width = (hi - lo) / bins as f64;
+    let mut mass = vec![0.0; bins];
+    let total: f64 = values.iter().map(|(_, w)| w).sum();
+    for &(v, w) in values.iter().filter(|(v, _)| (lo..=hi).contains(v)) {
+        let b = (((v - lo) / width).floor().max(0.0) as usize).min(bins - 1);
+        mass[b] += w / total;
+    }
+    mass.iter()
+        .enumerate()
+        .map(|(b, m)| (lo + (b as f64 + 0.5) * width, m / width))
+        .collect()
+}
+
+/// Plots and report page of a calibration: prior against posterior for each free key, and
+/// each target against the prior and the calibrated model.
+pub fn write_calibration(cal: &Calibration, dir: &Path) -> Result<()> {
+    let mut figures = Vec::new();
+    for (i, f) in cal.free.iter().enumerate() {
+        let fmt = cal.key_format(i);
+        let (lo, hi) = match f.spread {
+            Spread::Range { .. } => (f.value(0.0), f.value(1.0)),
+            Spread::Dist(_) => (f.value(0.005), f.value(0.995)),
+        };
+        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, hi + 0.5) };
+        const PRIOR_SAMPLE: usize = 4000;
+        let prior: Vec<(f64, f64)> = (0..PRIOR_SAMPLE)
+            .map(|j| (f.value((j as f64 + 0.5) / PRIOR_SAMPLE as f64), 1.0))
+            .collect();
+        let posterior: Vec<(f64, f64)> = cal.posterior.iter().map(|(t, w)| (t[i], *w)).collect();
+        let (pr, po) = (cal.prior_of(i), cal.posterior_of(i));
+        figures.push(AnalysisFigure {
+            stem: format!("calibration_{}", f.key.replace('.', "_")),
+            chart: AnalysisChart::Scatter {
+                title: format!(
+                    "{}: 90% of the posterior in {} .. {} (prior {} .. {})",
+                    f.key,
+                    fmt(po.p[0]),
+                    fmt(po.p[2]),
+                    fmt(pr[0]),
+                    fmt(pr[2])
+                ),
+                labels: [f.key.clone(), "density".into()],
+                series: vec![
+                    ("prior".into(), density(&prior, lo, hi, 20)),
+                    ("posterior".into(), density(&posterior, lo, hi, 20)),
+                ],
+                lines: true,
+            },
+            caption: "Density of the prior (what the targets file allowed) and of the posterior (what the targets leave), in 20 bins over the prior's range (its 99% range for a distribution).".into(),
+        });
+    }
+    let z = |rows: &[crate::analysis::Row], t: &crate::analysis::calibrate::Target| -> Estimate {
+        let (mean, q) = crate::stats::five(rows.iter().map(|r| (r[t.metric as usize] - t.value) / t.sd));
+        Estimate {
+            value: mean,
+            ci95: [q[0], q[4]],
+        }
+    };
+    let rows: Vec<(String, Vec<Estimate>)> = cal
+        .targets
+        .iter()
+        .map(|t| {
+            (
+                t.metric.name().to_string(),
+                vec![z(&cal.prior_rows, t), z(&cal.predictive, t)],
+            )
+        })
+        .collect();
+    let worst = rows.iter().map(|(_, e)| e[1].value.abs()).fold(0.0, f64::max);
+    figures.push(AnalysisFigure {
+        stem: "calibration_targets".into(),
+        chart: AnalysisChart::Bars {
+            title: format!("The calibrated model's mean is within {worst:.1} sd of every target"),
+            x_label: "simulated minus observed (target sds)".into(),
+            measures: vec!["prior model".into(), "calibrated model".into()],
+            rows,
+        },
+        caption: "For each target: the mean of the simulated metric minus the observed value, in the target's sd, with the 5-95% range of replications (whiskers), for the prior (generation 1) and for the calibrated scenario (each replication one posterior point).".into(),
+    });
+    let mut intro = format!(
+        "<p class=\"note\">Method: {}. {} generations, {} simulations, {} replications per particle on common random numbers; effective sample size {:.0}; best particle {:.2} target sds from the targets. Data: calibration.json, calibrated.toml.</p>",
+        escape(crate::analysis::calibrate::METHOD),
+        cal.generations.len(),
+        cal.simulations,
+        cal.run.replications,
+        cal.ess,
+        cal.best_distance
+    );
+    if let Some(w) = cal.warning() {
+        let _ = write!(intro, "<p class=\"note\">Warning: {}</p>", escape(&w));
+    }
+    intro.push_str("<table><tr><th>key</th><th>prior 90%</th><th>posterior mean</th><th>posterior 90%</th></tr>");
+    for (i, f) in cal.free.iter().enumerate() {
+        let fmt = cal.key_format(i);
+        let (pr, po) = (cal.prior_of(i), cal.posterior_of(i));
+        let _ = write!(
+            intro,
+            "<tr><td>{}</td><td>{} .. {}</td><td>{}</td><td>{} .. {}</td></tr>",
+            escape(&f.key),
+            fmt(pr[0]),
+            fmt(pr[2]),
+            fmt(po.mean),
+            fmt(po.p[0]),
+            fmt(po.p[2])
+        );
+    }
+    intro.push_str("</table><table><tr><th>target</th><th>observed &plusmn; sd</th><th>calibrated mean</th><th>calibrated 5-95%</th></tr>");
+    for (i, t) in cal.targets.iter().enumerate() {
+        let fmt = cal.target_format(i);
+        let (mean, p5, p95) = cal.simulated(i);
+        let _ = write!(
+            intro,
+            "<tr><td>{}</td><td>{} &plusmn; {}</td><td>{}</td><td>{} .. {}</td></tr>",
+            t.metric.name(),
+            fmt(t.value),
+            fmt(t.sd),
+            fmt(mean),
+            fmt(p5),
+            fmt(p95)
+        );
+    }
+    intro.push_str("</table>");
+    write_page(dir, "Calibration", &intro, &figures)
 }

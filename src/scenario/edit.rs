@@ -68,7 +68,7 @@ impl Edit {
         let Some((last, parents)) = self.path.split_last() else {
             return Err("the key is empty".into());
         };
-        let mut t = table;
+        let mut t = &mut *table;
         for (i, p) in parents.iter().enumerate() {
             t = match t.get_mut(p) {
                 Some(toml::Value::Table(inner)) => inner,
@@ -76,7 +76,8 @@ impl Edit {
                 None => return Err(format!("unknown key `{}`", self.path[..=i].join("."))),
             };
         }
-        if !t.contains_key(last) && !super::OPTIONAL.contains(&self.key().as_str()) {
+        let creatable = super::OPTIONAL.contains(&self.key().as_str()) || (parents.is_empty() && last == "posterior");
+        if !t.contains_key(last) && !creatable {
             return Err(format!("unknown key `{}`", self.key()));
         }
         let value = match &self.change {
@@ -89,6 +90,11 @@ impl Edit {
             })?,
         };
         t.insert(last.clone(), value);
+        let scale = match self.change {
+            Change::Scale(f) => Some(f),
+            Change::Set(_) => None,
+        };
+        super::posterior::follow_edit(table, &self.key(), scale);
         Ok(())
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod edit;
 pub mod param;
+pub mod posterior;
 pub mod scope;
 pub mod sections;
 pub mod size;
@@ -86,6 +87,9 @@ pub struct ScenarioFile {
     pub acquisition: Acquisition<ParamSpec>,
     /// See [`Finance`].
     pub finance: Finance<ParamSpec>,
+    /// Joint calibrated points (written by `spc calibrate`); see [`posterior`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<posterior::PosteriorSpec>,
 }
 
 /// An override `key.path=value` (the binary's `--set`), or a flag that sets one key (`--customers 300`). The
@@ -247,6 +251,8 @@ pub struct Scenario {
     pub levers: Levers<Lever>,
     /// Checked parameters.
     pub params: Params<Param>,
+    /// Joint calibrated points, if any: replication `r` takes point `r mod n`.
+    pub posterior: Option<posterior::Posterior>,
 }
 
 /// One replication's draw of a scenario: every parameter a number, every lever a schedule.
@@ -305,8 +311,20 @@ impl Scenario {
             }
             deserialize(&doc).map_err(|e| blame(Fault::Schema(e), &doc, &sources, &texts))?
         };
-        let resolved = toml::Table::deserialize(toml::de::Deserializer::from(toml::Spanned::new(0..0, doc.clone())))
-            .map_err(|e| blame(Fault::Schema(e), &doc, &sources, &texts))?;
+        let mut resolved =
+            toml::Table::deserialize(toml::de::Deserializer::from(toml::Spanned::new(0..0, doc.clone())))
+                .map_err(|e| blame(Fault::Schema(e), &doc, &sources, &texts))?;
+        let mut file = file;
+        if overrides
+            .iter()
+            .fold(false, |c, o| posterior::follow_edit(&mut resolved, &o.key(), None) | c)
+        {
+            file.posterior = resolved
+                .get("posterior")
+                .map(|v| posterior::PosteriorSpec::deserialize(v.clone()))
+                .transpose()
+                .map_err(|e| blame(Fault::Schema(e), &doc, &sources, &texts))?;
+        }
         Scenario::check(file, path, resolved, format!("{:x}", hasher.finalize()), stem)
             .map_err(|e| blame(Fault::Checked(e), &doc, &sources, &texts))
     }
@@ -349,15 +367,6 @@ impl Scenario {
             bank: f64::from(f.simulation.customers),
             simulated: f64::from(simulated),
         };
-        let levers = f.levers.try_map(|k, allowed, v| {
-            let key = format!("levers.{k}");
-            v.for_size(&key, allowed, size)
-                .and_then(|(v, (lo, hi))| v.check(&key, lo, hi))
-                .map_err(|(step, m)| match step {
-                    Some(i) => invalid(&format!("{key}[{i}]"), m),
-                    None => invalid(&key, m),
-                })
-        })?;
         let written = Params {
             employees: f.employees,
             quality: f.quality,
@@ -373,10 +382,43 @@ impl Scenario {
             finance: f.finance,
         };
         let sized = written.try_map(|k, allowed, v| v.for_size(k, allowed, size).map_err(|m| invalid(k, m)))?;
-        let params = sized.try_map(|k, _, (v, (lo, hi))| v.check(k, *lo, *hi).map_err(|m| invalid(k, m)))?;
         let spec = sized
             .try_map::<_, std::convert::Infallible>(|_, _, (v, _)| Ok(v.clone()))
             .unwrap_or_else(|e| match e {});
+        let posterior = match &f.posterior {
+            None => None,
+            Some(table) => {
+                let mut allowed = Vec::new();
+                let _ = f.levers.try_map::<(), ()>(|k, r, _| {
+                    allowed.push((format!("levers.{k}"), r));
+                    Ok(())
+                });
+                let _ = spec.try_map::<(), ()>(|k, r, _| {
+                    allowed.push((k.to_string(), r));
+                    Ok(())
+                });
+                Some(table.check(&allowed).map_err(|(k, m)| invalid(&k, m))?)
+            }
+        };
+        // A calibrated key draws its replication's posterior point instead of its written value.
+        let span = |key: &str| posterior.as_ref().and_then(|p| p.span(key));
+        let levers = f.levers.try_map(|k, allowed, v| {
+            let key = format!("levers.{k}");
+            let v = posterior
+                .as_ref()
+                .and_then(|p| p.lever_span(&key))
+                .unwrap_or_else(|| v.clone());
+            v.for_size(&key, allowed, size)
+                .and_then(|(v, (lo, hi))| v.check(&key, lo, hi))
+                .map_err(|(step, m)| match step {
+                    Some(i) => invalid(&format!("{key}[{i}]"), m),
+                    None => invalid(&key, m),
+                })
+        })?;
+        let params = sized.try_map(|k, allowed, (v, (lo, hi))| match span(k) {
+            Some(p) => p.check(k, allowed.0, allowed.1).map_err(|m| invalid(k, m)),
+            None => v.check(k, *lo, *hi).map_err(|m| invalid(k, m)),
+        })?;
         let shares: f64 = spec.segments.each().iter().map(|(_, s)| fixed_or_zero(&s.share)).sum();
         if shares <= 0.0
             && spec
@@ -411,6 +453,7 @@ impl Scenario {
             months: f.simulation.months,
             levers,
             params,
+            posterior,
         })
     }
 
@@ -427,13 +470,17 @@ impl Scenario {
 
     /// The draw of replication `replication` under `master` seed.
     pub fn draw(&self, master: u64, replication: u64) -> Drawn {
-        Drawn {
+        let mut drawn = Drawn {
             levers: self.levers.map(|_, l| l.draw(master, replication)),
             params: self
                 .params
                 .try_map::<_, std::convert::Infallible>(|_, _, p| Ok(p.draw(master, replication)))
                 .unwrap_or_else(|e| match e {}),
+        };
+        if let Some(p) = &self.posterior {
+            p.apply(&mut drawn, replication);
         }
+        drawn
     }
 }
 

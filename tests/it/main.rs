@@ -2,6 +2,7 @@
 //! shipped scenario files.
 
 mod bank;
+mod calibrate;
 mod cli;
 mod compare;
 mod determinism;
