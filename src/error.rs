@@ -170,6 +170,20 @@ pub enum Usage {
         /// The size given.
         n: usize,
     },
+    /// An optimisation budget that is not an amount or cannot be met.
+    #[error("{budget}: {message}")]
+    Budget {
+        /// The budget as given (EUR per year).
+        budget: f64,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A selection margin that is not a positive amount.
+    #[error("{margin}: must be a positive amount in the objective's unit")]
+    Margin {
+        /// The margin as given.
+        margin: f64,
+    },
     /// A sensitivity study with no key to vary.
     #[error("no keys to study: give a parameters file, or declare parameters of the scenario uncertain")]
     NoFactors,

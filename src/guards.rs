@@ -158,7 +158,7 @@ pub fn scenario_warnings(run: &ScenarioRun, seed: u64) -> Vec<Warning> {
                 s.customers,
                 50.0 / staff.max(0.5)
             ),
-            "a larger --sample (simulation.sample)",
+            "a larger sample (simulation.sample)",
         );
     }
     out

@@ -436,7 +436,7 @@ pub fn run(lesson: &Lesson, options: &LessonOptions, observer: &dyn Observe) -> 
     );
     for caution in &told.cautions {
         text.push_str(&format!(
-            "\nCaution: {caution}. Try more --replications or customers, or discuss why.\n"
+            "\nCaution: {caution}. Try more replications or customers, or discuss why.\n"
         ));
     }
     text.push_str(&format!(

@@ -700,6 +700,8 @@ fn usage_message(u: &spc::error::Usage) -> String {
         Usage::Shard { .. } => format!("--shard {u}"),
         Usage::Grid { .. } => format!("--grid {u}"),
         Usage::SampleSize { .. } => format!("-n: {u}"),
+        Usage::Budget { .. } => format!("--budget {u}"),
+        Usage::Margin { .. } => format!("--margin {u}"),
         Usage::NoFactors => {
             "no keys to study: give --params FILE, or declare parameters of the scenario uncertain".into()
         }

@@ -38,7 +38,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::design::{ParamsFile, Spread, line_of};
 use super::sample;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::experiment::{Design, Observe, RunOptions};
 use crate::metrics::Metric;
 use crate::scenario::{Edit, Scenario, read_text};
@@ -624,7 +624,7 @@ impl Search<'_> {
             .collect();
         let first = self.evaluate(Stage::Start, start)?;
         let mut current = self.best(&first).ok_or_else(|| {
-            Error::Options("no candidate fits the budget: raise --budget or lower the levers' minimums".into())
+            Error::Options("no candidate fits the budget: raise the budget or lower the levers' minimums".into())
         })?;
         let mut level = 0u32;
         while self.evaluations.len() < self.settings.max_evaluations {
@@ -902,30 +902,37 @@ fn check(scenario: &Scenario, knobs: &[Knob], settings: &Settings) -> Result<()>
     if let Some(m) = settings.margin
         && !(m.is_finite() && m > 0.0)
     {
-        return Err(Error::Options(format!(
-            "--margin {m}: must be a positive amount in the objective's unit"
-        )));
+        return Err(Usage::Margin { margin: m }.into());
     }
     let Some(budget) = settings.budget else {
         return Ok(());
     };
     if !(budget.is_finite() && budget >= 0.0) {
-        return Err(Error::Options(format!(
-            "--budget {budget}: must be a finite amount of EUR per year, at least 0"
-        )));
+        return Err(Usage::Budget {
+            budget,
+            message: "must be a finite amount of EUR per year, at least 0".into(),
+        }
+        .into());
     }
     if let Some(k) = knobs.iter().find(|k| cost(&k.name).is_none()) {
-        return Err(Error::Options(format!(
-            "--budget: lever `{}` has no defined annual spend; drop it from the levers file or the budget",
-            k.name
-        )));
+        return Err(Usage::Budget {
+            budget,
+            message: format!(
+                "lever `{}` has no defined annual spend; drop it from the levers file or the budget",
+                k.name
+            ),
+        }
+        .into());
     }
     let least = annual_spend(scenario, knobs, &knobs.iter().map(|k| k.min).collect::<Vec<_>>());
     if least > budget {
-        return Err(Error::Options(format!(
-            "--budget {budget}: the levers at their minimums already spend {least:.0} EUR per year; \
-             raise the budget or lower the minimums"
-        )));
+        return Err(Usage::Budget {
+            budget,
+            message: format!(
+                "the levers at their minimums already spend {least:.0} EUR per year; raise the budget or lower the minimums"
+            ),
+        }
+        .into());
     }
     Ok(())
 }
@@ -1084,7 +1091,7 @@ impl Optimization {
             && self.margin > asked
         {
             t.push_str(&format!(
-                "The margin asked ({asked}) was not reached within {} fresh replications: raise --max-fresh.\n",
+                "The margin asked ({asked}) was not reached within {} fresh replications: raise the cap on fresh replications.\n",
                 self.fresh
             ));
         }

@@ -75,7 +75,7 @@ pub fn verdict(a: &AltComparison) -> String {
             money(npv.mean)
         ),
         Decision::Unclear => format!(
-            "unclear: NPV {} could go either way ({ci}); {chance}; more replications (--precision) would tell.",
+            "unclear: NPV {} could go either way ({ci}); {chance}; more replications would tell (a precision target adds them until it does).",
             money(npv.mean)
         ),
     }
