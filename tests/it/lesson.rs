@@ -90,6 +90,8 @@ fn an_unknown_lesson_is_a_clear_error() {
 #[test]
 fn lesson_set_changes_every_scenario_or_the_one_named_and_the_story_follows() {
     let dir = tempfile::tempdir().unwrap();
+    // At the baseline's size: its staff is written per customers (40 FTE per 10,000), so the
+    // story's "from" is 40 only for a bank of 10,000.
     let cut = "cuts:levers.staff=[{ from_month = 0, value = 40 }, { from_month = 24, value = 36 }]";
     let out = spc()
         .args([
@@ -99,7 +101,7 @@ fn lesson_set_changes_every_scenario_or_the_one_named_and_the_story_follows() {
             "-r",
             "2",
             "--customers",
-            "1500",
+            "10000",
         ])
         .args(["--set", cut, "--set", "levers.pay_index=1.1", "--out"])
         .arg(dir.path())

@@ -85,7 +85,14 @@ fn with_one_lever_it_finds_the_optimum_of_a_sweep_within_one_grid_step() {
             (found - best_training).abs() <= 300.0,
             "seed {seed}: optimize found {found}, the sweep's best is {best_training}: {rows:?}"
         );
-        assert!(best["objective"].as_f64().unwrap() >= best_npv - 1e-6 * best_npv.abs());
+        // A candidate on the sweep's grid gets exactly the sweep's value (same replications).
+        if let Some(&(_, at_found)) = rows.iter().find(|(t, _)| (*t - found).abs() < 1e-9) {
+            let objective = best["objective"].as_f64().unwrap();
+            assert!(
+                (objective - at_found).abs() <= 1e-6 * at_found.abs(),
+                "seed {seed}: objective {objective} at {found}, the sweep gives {at_found} (best {best_npv})"
+            );
+        }
         for f in ["optimize_search", "optimize_slices", "optimize_finalists"] {
             assert!(out.join(format!("plots/{f}.svg")).exists(), "{f}");
         }
@@ -100,10 +107,10 @@ fn a_budget_is_never_exceeded_by_any_candidate() {
         dir.path(),
         "[levers]\ntraining = { min = 0, max = 8000 }\nstaff = { min = 4, max = 12, step = 1 }\nrecovery = { min = 0, max = 100000 }\n",
     );
-    let budget = 400_000.0;
+    let budget = 250_000.0;
     let o = optimize(
         &[
-            &["--levers", file.as_str(), "--budget", "400000", "-r", "2"][..],
+            &["--levers", file.as_str(), "--budget", "250000", "-r", "2"][..],
             &[
                 "--fresh",
                 "3",
