@@ -75,8 +75,9 @@ fn run_without_arguments_covers_every_shipped_scenario_in_all_four_files() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["scenarios"].as_array().unwrap().len(), shipped);
     assert_eq!(manifest["scenarios"][0]["sha256"].as_str().map(str::len), Some(64));
+    // Staff as written: 40 FTE per 10,000 customers.
     assert_eq!(
-        manifest["scenarios"][0]["parameters"]["levers"]["staff"].as_f64(),
+        manifest["scenarios"][0]["parameters"]["levers"]["staff"]["value"].as_f64(),
         Some(40.0)
     );
     assert!(

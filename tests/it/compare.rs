@@ -102,11 +102,11 @@ fn precision_adds_replications_until_reached_or_the_maximum() {
     let (capped, _) = compare(&[&small[..], &["--precision", "1", "--max-replications", "9"]].concat());
     assert_eq!(reps(capped.path()), 9);
     // A reachable target stops once every NPV interval is narrow enough.
-    let (reached, c) = compare(&[&small[..], &["--precision", "4000", "--max-replications", "200"]].concat());
+    let (reached, c) = compare(&[&small[..], &["--precision", "1000", "--max-replications", "200"]].concat());
     let n = reps(reached.path());
     let npv = &c["comparisons"][0]["delta"]["npv"];
     let half = (npv["ci95"][1].as_f64().unwrap() - npv["ci95"][0].as_f64().unwrap()) / 2.0;
-    assert!(n > 4 && n < 200 && half <= 4000.0, "{n} replications, +-{half}");
+    assert!(n > 4 && n < 200 && half <= 1000.0, "{n} replications, +-{half}");
     // Batches equal one run of the final size.
     let (once, direct) = compare(&[
         "baseline",
