@@ -335,6 +335,7 @@ impl Metric {
                 | Metric::CumulativeProfit
                 | Metric::FinalCustomers
                 | Metric::Revenue
+                | Metric::TotalCost
                 | Metric::Investment
                 | Metric::SpendNpv
                 | Metric::CustomerNpv

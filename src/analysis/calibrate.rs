@@ -89,21 +89,6 @@ pub struct TargetsFile {
     pub priors: Vec<toml::Value>,
 }
 
-/// Metrics that grow with the bank's size or horizon: a target only when the calibration
-/// simulates the scenario's own size and horizon.
-pub fn grows_with_size(metric: Metric) -> bool {
-    matches!(
-        metric,
-        Metric::Npv
-            | Metric::CumulativeProfit
-            | Metric::FinalCustomers
-            | Metric::Revenue
-            | Metric::Investment
-            | Metric::SpendNpv
-            | Metric::CustomerNpv
-    )
-}
-
 impl TargetsFile {
     /// Reads `path` against `scenario` (see [`TargetsFile::parse`]).
     pub fn load(path: &Path, scenario: &Scenario) -> Result<TargetsFile> {
@@ -248,7 +233,7 @@ impl TargetsFile {
     /// `scenario` with keys that are not free (a new posterior replaces the old one whole).
     pub fn check_against(&self, scenario: &Scenario, calibrating: &Scenario) -> Result<()> {
         let resized = calibrating.customers != scenario.customers || calibrating.months != scenario.months;
-        if let Some(t) = self.targets.iter().find(|t| resized && grows_with_size(t.metric)) {
+        if let Some(t) = self.targets.iter().find(|t| resized && t.metric.grows_with_bank()) {
             return Err(Error::Invalid {
                 path: self.path.clone(),
                 line: Some(t.line),
