@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::scenario::param::DistSpec;
+use crate::scenario::param::{DistSpec, ParamSpec};
 use crate::scenario::{Edit, Scenario};
 
 /// What a key varies over.
@@ -47,8 +47,14 @@ pub struct Factor {
     pub key: String,
     /// What it varies over.
     pub spread: Spread,
-    /// The key's allowed range in the scenario schema (values are clamped to it).
+    /// The key's allowed range in the scenario schema (values are clamped to it), for
+    /// `per` customers where that is given.
     pub allowed: (f64, f64),
+    /// Customers the values are amounts for, where the key is an amount that grows with the
+    /// bank written per so many customers (`{ per = 10000, dist = ... }`): each value is then
+    /// set in that form, so it keeps growing with the bank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<f64>,
 }
 
 impl Factor {
@@ -100,7 +106,13 @@ impl Factor {
 
     /// The edit setting this key to `value`.
     pub fn edit(&self, value: f64) -> Edit {
-        if self.key.starts_with("simulation.") {
+        if let Some(per) = self.per {
+            let form = toml::Table::from_iter([
+                ("per".to_string(), toml::Value::Float(per)),
+                ("value".to_string(), toml::Value::Float(value)),
+            ]);
+            Edit::set_value(&self.key, toml::Value::Table(form))
+        } else if self.key.starts_with("simulation.") {
             Edit::set_value(&self.key, toml::Value::Integer(value.round() as i64))
         } else {
             Edit::set(&self.key, value)
@@ -160,8 +172,10 @@ pub fn allowed_ranges(scenario: &Scenario) -> Vec<(String, (f64, f64))> {
     out
 }
 
-/// Every key `scenario` declares uncertain (a distribution), with that distribution.
+/// Every key `scenario` declares uncertain (a distribution, or one per so many customers),
+/// with that distribution.
 pub fn uncertain_factors(scenario: &Scenario) -> Vec<Factor> {
+    let customers = f64::from(scenario.customers.max(1));
     allowed_ranges(scenario)
         .into_iter()
         .filter_map(|(key, allowed)| {
@@ -169,11 +183,22 @@ pub fn uncertain_factors(scenario: &Scenario) -> Vec<Factor> {
             for part in key.split('.') {
                 v = v.get(part)?.clone();
             }
-            let d = DistSpec::deserialize(v).ok()?;
+            let (d, per) = match ParamSpec::deserialize(v).ok()? {
+                ParamSpec::Dist(d) => (d, None),
+                ParamSpec::Per { per, of } => match *of {
+                    ParamSpec::Dist(d) => (d, Some(per)),
+                    _ => return None,
+                },
+                ParamSpec::Value(_) => return None,
+            };
+            // The allowed range is of the amount for the whole bank; per `per` customers it
+            // is that share of it.
+            let share = per.map_or(1.0, |per| per / customers);
             (!matches!(d, DistSpec::Fixed { .. })).then_some(Factor {
                 key,
                 spread: Spread::Dist(d),
-                allowed,
+                allowed: (allowed.0 * share, allowed.1 * share),
+                per,
             })
         })
         .collect()
@@ -312,7 +337,12 @@ pub fn checked_factor(
             allowed.0, allowed.1
         ));
     }
-    let factor = Factor { key, spread, allowed };
+    let factor = Factor {
+        key,
+        spread,
+        allowed,
+        per: None,
+    };
     for end in [0.0, 1.0] {
         let v = factor.value(end);
         scenario.edited(&[factor.edit(v)]).map_err(|e| format!("at {v}: {e}"))?;
@@ -408,5 +438,28 @@ pub(crate) mod tests {
         let f = uncertain_factors(&baseline());
         assert!(f.iter().any(|f| f.key == "employees.training_capability"), "{f:?}");
         assert!(f.iter().all(|f| matches!(f.spread, Spread::Dist(_))));
+    }
+
+    #[test]
+    fn an_uncertain_amount_per_customers_is_a_factor_and_stays_per_customers() {
+        let o: Vec<crate::Override> = [
+            "simulation.customers=20000",
+            r#"acquisition.organic={ per = 10000, dist = "uniform", min = 40, max = 60 }"#,
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        let s = Scenario::load(&path, &o).unwrap();
+        let f = uncertain_factors(&s);
+        let organic = f
+            .iter()
+            .find(|f| f.key == "acquisition.organic")
+            .expect("organic is uncertain");
+        assert_eq!(organic.per, Some(10000.0));
+        assert_eq!(organic.low_high(), (42.0, 58.0));
+        // Set at its median, the bank of 20,000 gets twice the amount per 10,000 customers.
+        let at = s.edited(&[organic.edit(50.0)]).unwrap();
+        assert_eq!(at.draw(1, 0).params.acquisition.organic, 100.0);
     }
 }

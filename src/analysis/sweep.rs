@@ -59,6 +59,7 @@ pub fn grid_arg(scenario: &Scenario, arg: &str) -> Result<(Factor, Vec<f64>)> {
             step: None,
         },
         allowed,
+        per: None,
     };
     for &v in &values {
         if !v.is_finite() || v < allowed.0 || v > allowed.1 {
