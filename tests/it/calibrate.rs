@@ -182,3 +182,30 @@ fn a_bad_posterior_table_is_refused_with_its_line() {
         "{err}"
     );
 }
+
+#[test]
+fn calibration_is_the_same_on_one_thread_and_on_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let targets = dir.path().join("targets.toml");
+    std::fs::write(
+        &targets,
+        "[targets]\nannual_retention = { value = 0.88, sd = 0.02 }\n\n[free]\n\"churn.competitive\" = { min = 0.006, max = 0.04 }\n",
+    )
+    .unwrap();
+    let calibrate = |threads: &str| {
+        let out = dir.path().join(format!("cal-j{threads}"));
+        spc()
+            .args(["calibrate", "baseline", "--targets"])
+            .arg(&targets)
+            .args(["--customers", "600", "--months", "12", "-r", "2", "--particles", "60"])
+            .args(["--points", "30", "-q", "--no-plots", "-j", threads, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let read = |name: &str| std::fs::read(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        (read("calibration.json"), read("calibrated.toml"))
+    };
+    let (one, two) = (calibrate("1"), calibrate("2"));
+    assert!(one.0 == two.0, "calibration.json differs between -j 1 and -j 2");
+    assert!(one.1 == two.1, "calibrated.toml differs between -j 1 and -j 2");
+}
