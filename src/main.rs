@@ -220,9 +220,10 @@ struct CalibrateArgs {
     /// Joint posterior points written to calibrated.toml.
     #[arg(long, value_name = "N", default_value_t = 200)]
     points: usize,
-    /// While calibrating: -r replications per particle [default: 4], --customers [default: the
-    /// scenario's, at most 2000] and --months [default: at most 24]; calibrated.toml keeps the
-    /// scenario's size and horizon.
+    /// While calibrating: -r replications per particle [default: 4], the bank simulated on
+    /// --sample customers [default: the scenario's, at most 2000; money and counts scaled up to
+    /// the bank] over --months [default: at most 24]; calibrated.toml keeps the scenario's size,
+    /// sample and horizon.
     #[command(flatten)]
     sim: SimArgs,
 }
@@ -980,6 +981,12 @@ fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
     sim.outputs().sensitivity(&study, &recorded, &terminal.cancel)
 }
 
+/// Most customers simulated while calibrating (a sample of a larger bank).
+const CALIBRATION_SAMPLE: u32 = 2000;
+
+/// Longest horizon simulated while calibrating (months): the KPIs describe today's bank.
+const CALIBRATION_MONTHS: u32 = 24;
+
 fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     use spc::analysis::calibrate::{self, TargetsFile};
     let sim = &args.sim;
@@ -998,19 +1005,24 @@ fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     let path = scenario_path(&args.scenario);
     let scenario = Scenario::load(&path, &[])?;
     let file = TargetsFile::load(&args.targets, &scenario)?;
-    let size = [
-        (
-            "--customers",
-            "simulation.customers",
-            sim.customers.unwrap_or(scenario.customers.min(2000)),
-        ),
-        (
-            "--months",
-            "simulation.months",
-            sim.months.unwrap_or(scenario.months.min(24)),
-        ),
-    ];
-    let calibrating = Scenario::load(&path, &size.map(|(flag, key, v)| Override::flag(flag, key, v)))?;
+    // The bank as it is (its size, its staff and budgets, absolute or per customers), simulated
+    // on a sample of at most CALIBRATION_SAMPLE customers over at most CALIBRATION_MONTHS.
+    let bank = sim.customers.unwrap_or(scenario.bank_customers);
+    let sample = sim
+        .sample
+        .unwrap_or(scenario.customers.min(bank).min(CALIBRATION_SAMPLE));
+    let mut size = vec![Override::flag(
+        "--months",
+        "simulation.months",
+        sim.months.unwrap_or(scenario.months.min(CALIBRATION_MONTHS)),
+    )];
+    if let Some(n) = sim.customers {
+        size.push(Override::flag("--customers", "simulation.customers", n));
+    }
+    if sample < bank || sim.sample.is_some() {
+        size.push(Override::flag("--sample", "simulation.sample", sample));
+    }
+    let calibrating = Scenario::load(&path, &size)?;
     file.check_against(&scenario, &calibrating)?;
     let options = calibrate::Options {
         particles: args.particles,

@@ -232,21 +232,21 @@ impl TargetsFile {
     /// while calibrating) is smaller or shorter than `scenario`; and a `[posterior]` of
     /// `scenario` with keys that are not free (a new posterior replaces the old one whole).
     pub fn check_against(&self, scenario: &Scenario, calibrating: &Scenario) -> Result<()> {
-        let resized = calibrating.customers != scenario.customers || calibrating.months != scenario.months;
+        let resized = calibrating.bank_customers != scenario.bank_customers || calibrating.months != scenario.months;
         if let Some(t) = self.targets.iter().find(|t| resized && t.metric.grows_with_bank()) {
             return Err(Error::Invalid {
                 path: self.path.clone(),
                 line: Some(t.line),
                 key: t.metric.name().to_string(),
                 message: format!(
-                    "grows with the bank's size and horizon, but the calibration simulates {} customers over {} months \
+                    "grows with the bank's size and horizon, but the calibration simulates a bank of {} customers over {} months \
                      (the scenario: {} over {}): target a per-customer metric (annual_retention, mean_satisfaction, \
                      complaint_rate, ...) or calibrate at the scenario's size and horizon ({} customers, {} months)",
-                    calibrating.customers,
+                    calibrating.bank_customers,
                     calibrating.months,
-                    scenario.customers,
+                    scenario.bank_customers,
                     scenario.months,
-                    scenario.customers,
+                    scenario.bank_customers,
                     scenario.months
                 ),
             });

@@ -209,3 +209,57 @@ fn calibration_is_the_same_on_one_thread_and_on_two() {
     assert!(one.0 == two.0, "calibration.json differs between -j 1 and -j 2");
     assert!(one.1 == two.1, "calibrated.toml differs between -j 1 and -j 2");
 }
+
+#[test]
+fn a_large_bank_is_calibrated_on_a_sample_of_itself_with_its_own_staff_load() {
+    // A bank of 8,000 customers with its staff written as an absolute number: the calibration
+    // simulates a sample (2,000 customers by default) with the staff scaled to it, so the staff
+    // load it sees is the bank's (a smaller bank with all 32 FTE would see a quarter of it).
+    let dir = tempfile::tempdir().unwrap();
+    let bank = dir.path().join("big_bank.toml");
+    std::fs::write(
+        &bank,
+        format!(
+            "extends = {:?}\n[simulation]\ncustomers = 8000\n[levers]\nstaff = 32\n",
+            crate::util::scenario("baseline")
+        ),
+    )
+    .unwrap();
+    let full = run(&[bank.to_str().unwrap(), "--months", "24", "-r", "4", "--no-plots"]);
+    let load = mean(&summary(full.path()), "big_bank", "staff_load");
+    let targets = dir.path().join("targets.toml");
+    std::fs::write(
+        &targets,
+        format!(
+            "[targets]\nstaff_load = {{ value = {load}, sd = 0.02 }}\n\n[free]\n\"churn.competitive\" = {{ min = 0.01, max = 0.03 }}\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("cal");
+    spc()
+        .args(["calibrate"])
+        .arg(&bank)
+        .arg("--targets")
+        .arg(&targets)
+        .args([
+            "-r",
+            "2",
+            "--particles",
+            "40",
+            "--points",
+            "20",
+            "-q",
+            "--no-plots",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let simulated = json(&out.join("calibration.json"))["targets"]["staff_load"]["simulated"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (simulated - load).abs() < 0.05 * load,
+        "the calibration saw a staff load of {simulated}, the bank has {load}"
+    );
+}
