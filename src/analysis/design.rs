@@ -175,7 +175,7 @@ pub fn allowed_ranges(scenario: &Scenario) -> Vec<(String, (f64, f64))> {
 /// Every key `scenario` declares uncertain (a distribution, or one per so many customers),
 /// with that distribution.
 pub fn uncertain_factors(scenario: &Scenario) -> Vec<Factor> {
-    let customers = f64::from(scenario.customers.max(1));
+    let customers = f64::from(scenario.bank_customers.max(1));
     allowed_ranges(scenario)
         .into_iter()
         .filter_map(|(key, allowed)| {
