@@ -245,6 +245,20 @@ pub fn uniform_pair<R: Rng + ?Sized>(rng: &mut R) -> (f64, f64) {
     (unit32((x >> 32) as u32), unit32(x as u32))
 }
 
+/// A uniform on [0, 1) from 16 random bits (resolution 1.5e-5), for a probability
+/// compared once, such as an encounter's failure.
+#[inline]
+pub fn unit16(bits: u16) -> f64 {
+    f64::from(bits) * (1.0 / 65_536.0)
+}
+
+/// An index below `n` from 16 random bits, by multiplication: the bias is below
+/// `n / 2^16` (0.06% for 40 employees).
+#[inline]
+pub fn index16(bits: u16, n: usize) -> usize {
+    ((u64::from(bits) * n as u64) >> 16) as usize
+}
+
 /// An index below `n` from 32 random bits, by multiplication (Lemire's
 /// method without the rejection step: the bias is below `n / 2^32`).
 #[inline]

@@ -33,9 +33,6 @@ pub mod satisfaction;
 pub mod survey;
 pub mod watch;
 
-use rand::RngExt;
-use rand_distr::{Distribution, StandardNormal};
-
 use crate::metrics::MonthStats;
 use crate::rng::{self, Kind, MonthRng, Purpose, Salt, StreamKey};
 use crate::scenario::{Complaints, Drawn, Levers, Params};
@@ -90,7 +87,12 @@ impl Open {
         let (u_encounters, u_churn) = rng::uniform_pair(&mut rng);
         let (u_followup, u_cross) = rng::uniform_pair(&mut rng);
         let (u_survey, z_survey): (f64, f64) = if survey_month {
-            (rng.random(), StandardNormal.sample(&mut rng))
+            // One draw: whether asked (high half) and the answer's noise (low half).
+            let bits = rand::Rng::next_u64(&mut rng);
+            (
+                rng::unit32((bits >> 32) as u32),
+                crate::normal::from_bits(bits as u32, &mut rng),
+            )
         } else {
             (1.0, 0.0)
         };
