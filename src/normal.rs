@@ -6,7 +6,7 @@
 //! pick the layer, 52 make the uniform). An encounter needs fewer: 8 bits for
 //! the layer and 24 for a uniform with a resolution of 1.2e-7 give a normal far
 //! finer than any quality or survey noise, and leave the other half of the
-//! draw for the employee and the failure. About 1.2% of draws miss the layer's
+//! draw for the employee and the failure. About 1% of draws miss the layer's
 //! inner box and take the exact slow path (the wedge test and the tail, from
 //! further 64-bit draws); what they return is then exactly the ziggurat's.
 //! Pure `f64` arithmetic on the fast path; the slow path's `exp` and `ln` are
