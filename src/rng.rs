@@ -49,8 +49,7 @@ impl TryRng for SimRng {
 
     #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        // The upper bits, as rand does: the lowest ones are the weakest.
-        self.try_next_u64().map(|x| (x >> 32) as u32)
+        Ok(high_half(self.next_u64()))
     }
 
     #[inline]
@@ -69,11 +68,25 @@ impl TryRng for SimRng {
 
     #[inline]
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for chunk in dst.chunks_mut(8) {
-            let bytes = self.try_next_u64()?.to_le_bytes();
-            chunk.copy_from_slice(&bytes[..chunk.len()]);
-        }
+        fill_le(dst, || self.next_u64());
         Ok(())
+    }
+}
+
+/// A 32-bit draw from a 64-bit one: the upper bits, as rand does (the lowest
+/// ones of xoshiro are the weakest).
+#[inline]
+fn high_half(x: u64) -> u32 {
+    (x >> 32) as u32
+}
+
+/// Fills `dst` with the little-endian bytes of successive `next()` draws, as rand's
+/// generators do.
+#[inline]
+fn fill_le(dst: &mut [u8], mut next: impl FnMut() -> u64) {
+    for chunk in dst.chunks_mut(8) {
+        let bytes = next().to_le_bytes();
+        chunk.copy_from_slice(&bytes[..chunk.len()]);
     }
 }
 
@@ -107,7 +120,7 @@ impl TryRng for MonthRng {
 
     #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        self.try_next_u64().map(|x| (x >> 32) as u32)
+        Ok(high_half(self.next_u64()))
     }
 
     #[inline(always)]
@@ -120,10 +133,7 @@ impl TryRng for MonthRng {
 
     #[inline]
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for chunk in dst.chunks_mut(8) {
-            let bytes = self.try_next_u64()?.to_le_bytes();
-            chunk.copy_from_slice(&bytes[..chunk.len()]);
-        }
+        fill_le(dst, || self.next_u64());
         Ok(())
     }
 }
