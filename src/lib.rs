@@ -9,7 +9,7 @@
 //!
 //! Layout: [`scenario`] reads and checks scenario files; [`model`] holds the
 //! chain's links, one module each; [`engine`] runs replications in parallel
-//! on keyed random streams ([`rng`]); [`experiment`] is the one typed layer
+//! on keyed random streams ([`rng`], with the hot loops' normal draws in [`normal`]); [`experiment`] is the one typed layer
 //! every analysis ([`compare`], [`validate`], [`lesson`], ...) builds its
 //! designs on; [`studio`] serves the live classroom page; [`metrics`] and [`stats`] turn months
 //! into results; [`output`] writes files and tables. The `spc` binary only
@@ -27,6 +27,7 @@ pub mod lesson;
 pub mod limits;
 pub mod metrics;
 pub mod model;
+pub mod normal;
 pub mod output;
 pub mod report;
 pub mod rng;

@@ -11,7 +11,7 @@ use rand::RngExt;
 
 use super::customers::Customer;
 use super::finance::saturating;
-use crate::rng::SimRng;
+use crate::rng::MonthRng;
 use crate::scenario::Complaints;
 
 /// The path a customer took after a failure (also the F5 tracking category).
@@ -75,7 +75,7 @@ impl Recovery {
         c: &mut Customer,
         propensity: f64,
         p: &Complaints<f64>,
-        rng: &mut SimRng,
+        rng: &mut MonthRng,
     ) -> (Path, f64) {
         c.failures = c.failures.saturating_add(1);
         let (u_voice, u_resolve, u_fast) = (rng.random::<f64>(), rng.random::<f64>(), rng.random::<f64>());

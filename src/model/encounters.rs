@@ -5,13 +5,11 @@
 //! penalty that grows with load, plus contact-to-contact noise whose spread
 //! falls with process investment. A failure removes a large chunk of quality.
 
-use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
-
 use super::employees::Server;
 use super::expectations::QUALITY_MAX;
 use super::finance::saturating;
-use crate::rng;
+use crate::normal;
+use crate::rng::{self, MonthRng};
 use crate::scenario::Quality;
 
 /// Load at which waits are worked out when demand reaches or passes capacity: the
@@ -54,14 +52,15 @@ impl Service {
     /// Always inlined: it is the body of the month's encounter loop, and as a call
     /// (which the compiler chose in some builds) the stream goes through memory.
     #[inline(always)]
-    pub fn encounter<R: Rng + ?Sized>(&self, servers: &[Server], rng: &mut R) -> (f64, bool) {
-        // One 64-bit draw picks the employee (high half) and decides failure (low half).
-        let bits = rng.next_u64();
-        let z: f64 = StandardNormal.sample(rng);
-        // Read after the normal draw, whose rare slow path calls `exp` and `ln`:
-        // fewer values live across those calls, so fewer are kept on the stack.
-        let server = servers[rng::index32((bits >> 32) as u32, servers.len())];
-        let failed = rng::unit32(bits as u32) < server.failure;
+    pub fn encounter(&self, servers: &[Server], rng: &mut MonthRng) -> (f64, bool) {
+        // One 64-bit draw for all: the employee (top 16 bits), failure (the next 16)
+        // and the noise (the low 32, a normal of its own on all but its slow path).
+        let bits = rand::Rng::next_u64(rng);
+        let z = normal::from_bits(bits as u32, rng);
+        // Read after the normal draw, whose rare slow path is a call:
+        // fewer values live across it, so fewer are kept on the stack.
+        let server = servers[rng::index16((bits >> 48) as u16, servers.len())];
+        let failed = rng::unit16((bits >> 32) as u16) < server.failure;
         let q = self.base + server.quality + self.noise_sd * z - if failed { self.failure_drop } else { 0.0 };
         (q.clamp(0.0, QUALITY_MAX), failed)
     }

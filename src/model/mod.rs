@@ -33,11 +33,8 @@ pub mod satisfaction;
 pub mod survey;
 pub mod watch;
 
-use rand::RngExt;
-use rand_distr::{Distribution, StandardNormal};
-
 use crate::metrics::MonthStats;
-use crate::rng::{self, Kind, Purpose, Salt, SimRng, StreamKey};
+use crate::rng::{self, Kind, MonthRng, Purpose, Salt, StreamKey};
 use crate::scenario::{Complaints, Drawn, Levers, Params};
 use chain::{Chain, SegmentMonth, Sums};
 use complaints::{Path, Recovery};
@@ -55,7 +52,7 @@ pub const MONTHS_PER_YEAR: f64 = 12.0;
 /// tolerance, and what the encounters added up to.
 #[derive(Debug, Clone)]
 struct Open {
-    rng: SimRng,
+    rng: MonthRng,
     /// Encounters this month.
     n: u32,
     u_churn: f64,
@@ -86,11 +83,16 @@ impl Open {
     /// the survey's come only in survey months, which are the same in every scenario.
     #[inline(always)]
     fn new(c: &Customer, encounters: &PoissonTable, month: Salt, survey_month: bool) -> Self {
-        let mut rng = c.key.rng_salted(month);
+        let mut rng = c.key.month_rng(month);
         let (u_encounters, u_churn) = rng::uniform_pair(&mut rng);
         let (u_followup, u_cross) = rng::uniform_pair(&mut rng);
         let (u_survey, z_survey): (f64, f64) = if survey_month {
-            (rng.random(), StandardNormal.sample(&mut rng))
+            // One draw: whether asked (high half) and the answer's noise (low half).
+            let bits = rand::Rng::next_u64(&mut rng);
+            (
+                rng::unit32((bits >> 32) as u32),
+                crate::normal::from_bits(bits as u32, &mut rng),
+            )
         } else {
             (1.0, 0.0)
         };
@@ -258,7 +260,7 @@ impl Serving<'_> {
         for &k in queue {
             let o = &mut open[k as usize];
             // The stream in registers for the encounter, written back once at its end.
-            let mut rng = o.rng.clone();
+            let mut rng = o.rng;
             let (q, failed) = self.service.encounter(self.servers, &mut rng);
             let q = if LIFT {
                 encounters::inside_zone_lift(q, o.zone_adequate, o.desired, self.ambience)

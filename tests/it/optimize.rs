@@ -81,13 +81,16 @@ fn with_one_lever_it_finds_the_optimum_of_a_sweep_within_one_grid_step() {
         // The search runs on the sweep's replications (0..6, same seed): same objective.
         let best = &o["search"]["best"];
         let found = best["levers"]["training"].as_f64().unwrap();
+        // Near the sweep's best, or off the grid and better than every grid point: on a
+        // flat top (here 1200-1800 within 0.2%) the finer search may rightly land a
+        // little further away.
+        let objective = best["objective"].as_f64().unwrap();
         assert!(
-            (found - best_training).abs() <= 300.0,
-            "seed {seed}: optimize found {found}, the sweep's best is {best_training}: {rows:?}"
+            (found - best_training).abs() <= 300.0 || objective >= best_npv,
+            "seed {seed}: optimize found {found} ({objective}), the sweep's best is {best_training} ({best_npv}): {rows:?}"
         );
         // A candidate on the sweep's grid gets exactly the sweep's value (same replications).
         if let Some(&(_, at_found)) = rows.iter().find(|(t, _)| (*t - found).abs() < 1e-9) {
-            let objective = best["objective"].as_f64().unwrap();
             assert!(
                 (objective - at_found).abs() <= 1e-6 * at_found.abs(),
                 "seed {seed}: objective {objective} at {found}, the sweep gives {at_found} (best {best_npv})"
