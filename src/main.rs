@@ -48,19 +48,23 @@ enum Command {
     /// Sweep scenario keys (levers included) over a full factorial grid, a Latin hypercube or
     /// Sobol' points, with replications on common random numbers. Writes sweep.csv (one row per
     /// point and replication) and sweep_summary.csv (mean and 95% interval per point).
+    #[command(mut_arg("replications", |a| a.help("Replications per point [default: 10]")))]
     Sweep(SweepArgs),
     /// Which assumptions decide: tornado (with switching values), Morris elementary effects or
     /// Sobol' indices of a metric, or of the paired difference ALTERNATIVE minus SCENARIO.
     /// Writes sensitivity.json and sensitivity_runs.csv.
+    #[command(mut_arg("replications", |a| a.help("Replications per point [default: 20 for tornado, 2 for morris and sobol]")))]
     Sensitivity(SensitivityArgs),
     /// Calibrate free scenario keys to a bank's observed KPIs (ABC-SMC on common random numbers):
     /// writes calibration.json (prior and posterior per key, each target observed and simulated),
     /// calibrated.toml (extends SCENARIO; each replication takes one joint posterior point),
     /// charts and report.html.
+    #[command(mut_arg("replications", |a| a.help("Replications per particle while calibrating [default: 4]")))]
     Calibrate(CalibrateArgs),
     /// The best setting of a few levers, optionally under an annual budget: a search on common
     /// random numbers, then a selection on fresh replications that says how sure the choice is.
     /// Each candidate of the search runs -r replications (default 10 here). Writes optimization.json.
+    #[command(mut_arg("replications", |a| a.help("Replications per candidate of the search [default: 10]")))]
     Optimize(OptimizeArgs),
     /// Combine the shard folders of a run split with --shard K/N into exactly the files
     /// the unsharded run writes (charts and report drawn here).

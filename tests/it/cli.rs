@@ -24,6 +24,29 @@ fn help_explains_the_commands_and_flags() {
 }
 
 #[test]
+fn each_command_states_its_own_default_number_of_replications() {
+    for (command, default) in [
+        ("run", "[default: 60]"),
+        ("compare", "[default: 60]"),
+        ("sweep", "[default: 10]"),
+        ("sensitivity", "[default: 20 for tornado"),
+        ("calibrate", "[default: 4]"),
+        ("optimize", "[default: 10]"),
+    ] {
+        let out = spc().args([command, "--help"]).output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        let at = help
+            .find("--replications")
+            .unwrap_or_else(|| panic!("{command}: no -r"));
+        let text: String = help[at..].split_whitespace().take(14).collect::<Vec<_>>().join(" ");
+        assert!(
+            text.contains(default),
+            "spc {command} --help: `{text}` should say {default}"
+        );
+    }
+}
+
+#[test]
 fn run_without_arguments_covers_every_shipped_scenario_in_all_four_files() {
     let dir = run(&["-r", "2", "--customers", "300", "--months", "6"]);
     let shipped = std::fs::read_dir(scenario("baseline").parent().unwrap())
