@@ -12,6 +12,21 @@ fn json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("file exists")).expect("valid JSON")
 }
 
+/// Runs `spc calibrate SCENARIO --targets TARGETS ARGS... -q --no-plots --out OUT` and
+/// expects it to succeed.
+fn calibrate(scenario: impl AsRef<std::ffi::OsStr>, targets: &Path, args: &[&str], out: &Path) {
+    spc()
+        .arg("calibrate")
+        .arg(scenario)
+        .arg("--targets")
+        .arg(targets)
+        .args(args)
+        .args(["-q", "--no-plots", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
 /// The truth: the baseline's own values of the two keys calibrated.
 const TRUTH: [(&str, f64, f64, f64); 2] = [
     // key, true value, prior min, prior max
@@ -56,24 +71,8 @@ fn calibration_recovers_known_values_and_the_calibrated_scenario_reproduces_the_
     let targets = dir.path().join("targets.toml");
     std::fs::write(&targets, text).unwrap();
     let out = dir.path().join("cal");
-    spc()
-        .args(["calibrate", "baseline", "--targets"])
-        .arg(&targets)
-        .args(SIZE)
-        .args([
-            "-r",
-            "4",
-            "--particles",
-            "200",
-            "--points",
-            "100",
-            "-q",
-            "--no-plots",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    let settings = [SIZE.as_slice(), &["-r", "4", "--particles", "200", "--points", "100"]].concat();
+    calibrate("baseline", &targets, &settings, &out);
     let cal = json(&out.join("calibration.json"));
     let fields: Vec<&String> = cal.as_object().unwrap().keys().collect();
     assert_eq!(fields, ["method", "simulations", "parameters", "targets"]);
@@ -192,20 +191,30 @@ fn calibration_is_the_same_on_one_thread_and_on_two() {
         "[targets]\nannual_retention = { value = 0.88, sd = 0.02 }\n\n[free]\n\"churn.competitive\" = { min = 0.006, max = 0.04 }\n",
     )
     .unwrap();
-    let calibrate = |threads: &str| {
+    let calibrated = |threads: &str| {
         let out = dir.path().join(format!("cal-j{threads}"));
-        spc()
-            .args(["calibrate", "baseline", "--targets"])
-            .arg(&targets)
-            .args(["--customers", "600", "--months", "12", "-r", "2", "--particles", "60"])
-            .args(["--points", "30", "-q", "--no-plots", "-j", threads, "--out"])
-            .arg(&out)
-            .assert()
-            .success();
+        let settings = [
+            "--customers",
+            "600",
+            "--months",
+            "12",
+            "-r",
+            "2",
+            "--particles",
+            "60",
+            "--points",
+            "30",
+        ];
+        calibrate(
+            "baseline",
+            &targets,
+            &[settings.as_slice(), &["-j", threads]].concat(),
+            &out,
+        );
         let read = |name: &str| std::fs::read(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         (read("calibration.json"), read("calibrated.toml"))
     };
-    let (one, two) = (calibrate("1"), calibrate("2"));
+    let (one, two) = (calibrated("1"), calibrated("2"));
     assert!(one.0 == two.0, "calibration.json differs between -j 1 and -j 2");
     assert!(one.1 == two.1, "calibrated.toml differs between -j 1 and -j 2");
 }
@@ -236,25 +245,12 @@ fn a_large_bank_is_calibrated_on_a_sample_of_itself_with_its_own_staff_load() {
     )
     .unwrap();
     let out = dir.path().join("cal");
-    spc()
-        .args(["calibrate"])
-        .arg(&bank)
-        .arg("--targets")
-        .arg(&targets)
-        .args([
-            "-r",
-            "2",
-            "--particles",
-            "40",
-            "--points",
-            "20",
-            "-q",
-            "--no-plots",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    calibrate(
+        &bank,
+        &targets,
+        &["-r", "2", "--particles", "40", "--points", "20"],
+        &out,
+    );
     let simulated = json(&out.join("calibration.json"))["targets"]["staff_load"]["simulated"]["mean"]
         .as_f64()
         .unwrap();
