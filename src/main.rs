@@ -48,23 +48,33 @@ enum Command {
     /// Sweep scenario keys (levers included) over a full factorial grid, a Latin hypercube or
     /// Sobol' points, with replications on common random numbers. Writes sweep.csv (one row per
     /// point and replication) and sweep_summary.csv (mean and 95% interval per point).
-    #[command(mut_arg("replications", |a| a.help("Replications per point [default: 10]")))]
+    #[command(mut_arg("replications", |a| a.help(format!("Replications per point [default: {}]", defaults::SWEEP_REPLICATIONS))))]
     Sweep(SweepArgs),
     /// Which assumptions decide: tornado (with switching values), Morris elementary effects or
     /// Sobol' indices of a metric, or of the paired difference ALTERNATIVE minus SCENARIO.
     /// Writes sensitivity.json and sensitivity_runs.csv.
-    #[command(mut_arg("replications", |a| a.help("Replications per point [default: 20 for tornado, 2 for morris and sobol]")))]
+    #[command(mut_arg("replications", |a| a.help(format!(
+        "Replications per point [default: {} for tornado, {} for morris and sobol]",
+        defaults::TORNADO_REPLICATIONS,
+        defaults::SCREENING_REPLICATIONS
+    ))))]
     Sensitivity(SensitivityArgs),
     /// Calibrate free scenario keys to a bank's observed KPIs (ABC-SMC on common random numbers):
     /// writes calibration.json (prior and posterior per key, each target observed and simulated),
     /// calibrated.toml (extends SCENARIO; each replication takes one joint posterior point),
     /// charts and report.html.
-    #[command(mut_arg("replications", |a| a.help("Replications per particle while calibrating [default: 4]")))]
+    #[command(mut_arg("replications", |a| a.help(format!(
+        "Replications per particle while calibrating [default: {}]",
+        defaults::CALIBRATE_REPLICATIONS
+    ))))]
     Calibrate(CalibrateArgs),
     /// The best setting of a few levers, optionally under an annual budget: a search on common
     /// random numbers, then a selection on fresh replications that says how sure the choice is.
     /// Each candidate of the search runs -r replications (default 10 here). Writes optimization.json.
-    #[command(mut_arg("replications", |a| a.help("Replications per candidate of the search [default: 10]")))]
+    #[command(mut_arg("replications", |a| a.help(format!(
+        "Replications per candidate of the search [default: {}]",
+        defaults::OPTIMIZE_REPLICATIONS
+    ))))]
     Optimize(OptimizeArgs),
     /// Combine the shard folders of a run split with --shard K/N into exactly the files
     /// the unsharded run writes (charts and report drawn here).
@@ -642,6 +652,14 @@ mod defaults {
     pub const RUN_REPLICATIONS: u32 = 60;
     /// -r of sweep (per point).
     pub const SWEEP_REPLICATIONS: u32 = 10;
+    /// -r of sensitivity's tornado (per point).
+    pub const TORNADO_REPLICATIONS: u32 = 20;
+    /// -r of sensitivity's Morris and Sobol' designs (per point: they have many).
+    pub const SCREENING_REPLICATIONS: u32 = 2;
+    /// -r of calibrate (per particle).
+    pub const CALIBRATE_REPLICATIONS: u32 = 4;
+    /// -r of optimize (per candidate of the search).
+    pub const OPTIMIZE_REPLICATIONS: u32 = 10;
     /// -r of validate (per variant).
     pub const VALIDATE_REPLICATIONS: u32 = 20;
     /// --customers of validate.
@@ -956,9 +974,9 @@ fn sensitivity(args: &SensitivityArgs) -> anyhow::Result<()> {
         None => spc::analysis::design::uncertain_factors(&scenario),
     };
     let (method, n, replications) = match args.method {
-        MethodArg::Tornado => (Method::Tornado, 0, 20),
-        MethodArg::Morris => (Method::Morris, args.n.unwrap_or(10), 2),
-        MethodArg::Sobol => (Method::Sobol, args.n.unwrap_or(64), 2),
+        MethodArg::Tornado => (Method::Tornado, 0, defaults::TORNADO_REPLICATIONS),
+        MethodArg::Morris => (Method::Morris, args.n.unwrap_or(10), defaults::SCREENING_REPLICATIONS),
+        MethodArg::Sobol => (Method::Sobol, args.n.unwrap_or(64), defaults::SCREENING_REPLICATIONS),
     };
     let options = sensitivity::Options {
         method,
@@ -1034,7 +1052,13 @@ fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         ..calibrate::Options::default()
     };
     let terminal = Terminal::new(sim.quiet);
-    let result = calibrate::run(&calibrating, &file, &options, &sim.options_with(4), &terminal)?;
+    let result = calibrate::run(
+        &calibrating,
+        &file,
+        &options,
+        &sim.options_with(defaults::CALIBRATE_REPLICATIONS),
+        &terminal,
+    )?;
     terminal.finish();
     spc::analysis::write_atomically(&sim.out, &terminal.cancel, &|stage| {
         result.write(&scenario, stage)?;
@@ -1083,7 +1107,7 @@ fn optimize(args: &OptimizeArgs) -> anyhow::Result<()> {
         alternative: None,
     };
     let recorded = spc::analysis::Recorded::new(arms, settings.record(&knobs))?;
-    let options = sim.options_with(10);
+    let options = sim.options_with(defaults::OPTIMIZE_REPLICATIONS);
     let terminal = Terminal::new(sim.quiet);
     let result = optimize::run(&scenario, &knobs, settings, &options, &terminal)?;
     terminal.finish();
