@@ -60,7 +60,15 @@ fn employee_step(b: Bencher) {
         pay_index: 1.0,
     };
     b.with_inputs(|| Workforce::new(1, 0, 40, 40, &d.params.employees))
-        .bench_local_refs(|w| w.step(5, 13_700.0, lv, &d.params.employees, &d.params.quality));
+        .bench_local_refs(|w| {
+            w.step(
+                spc::rng::Salt::new(spc::rng::Purpose::Month, 5),
+                13_700.0,
+                lv,
+                &d.params.employees,
+                &d.params.quality,
+            )
+        });
 }
 
 /// A whole replication: 10,000 customers over 120 months (items = the customer-months it

@@ -60,7 +60,7 @@ pub fn population_bound(s: &Scenario) -> f64 {
 /// Peak memory of one replication of `s` while it runs (bytes).
 pub fn replication_bytes(s: &Scenario) -> f64 {
     population_bound(s) * BYTES_PER_CUSTOMER
-        + s.levers.staff.upper().max(1.0) * BYTES_PER_EMPLOYEE
+        + s.levers.staff.upper().max(s.status_quo.staff.upper()).max(1.0) * BYTES_PER_EMPLOYEE
         + f64::from(s.months) * BYTES_PER_MONTH
         + BYTES_PER_REPLICATION
 }

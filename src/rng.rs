@@ -164,6 +164,8 @@ pub enum Purpose {
     Month = 3,
     /// Acquisition of new customers in one month.
     Acquisition = 4,
+    /// One month of an agent's life in the history before month 0 (its number mixed in).
+    History = 5,
 }
 
 /// SplitMix64 finaliser: bijective, with strong avalanche.

@@ -9,7 +9,7 @@
 use rand::RngExt;
 
 use super::finance::saturating;
-use crate::rng::{Kind, Purpose, StreamKey};
+use crate::rng::{Kind, Purpose, Salt, StreamKey};
 use crate::scenario::{Employees, Quality};
 
 /// Highest workload pressure (0 at the threshold, 1 at full load, 2 as far above full
@@ -129,11 +129,11 @@ impl Workforce {
         self.key.is_empty()
     }
 
-    /// One month: adjust head count, learn, update satisfaction, quit and
-    /// replace, then price each employee's contribution to encounters.
+    /// One month, whose streams `month` salts: adjust head count, learn, update
+    /// satisfaction, quit and replace, then price each employee's contribution to encounters.
     pub fn step(
         &mut self,
-        month: u32,
+        month: Salt,
         demand: f64,
         lv: StaffLevers,
         e: &Employees<f64>,
@@ -165,7 +165,7 @@ impl Workforce {
             * (1.0 - q.failure_process_reduction * lv.process_effect)
             * (1.0 + q.failure_pressure * out.pressure);
         for i in 0..self.len() {
-            let u_quit: f64 = self.key[i].rng(Purpose::Month, u64::from(month)).random();
+            let u_quit: f64 = self.key[i].rng_salted(month).random();
             let ceiling = ceiling_trained
                 + (e.novice_capability - ceiling_trained) * (-self.tenure[i] / e.experience_months).exp();
             self.capability[i] += e.learning_rate * (ceiling - self.capability[i]);

@@ -39,7 +39,7 @@ use crate::scenario::{Complaints, Drawn, Levers, Params};
 use chain::{Chain, SegmentMonth, Sums};
 use complaints::{Path, Recovery};
 use customers::{Customer, Customers};
-use employees::{Server, StaffLevers, Workforce};
+use employees::{Server, StaffLevers, StaffMonth, Workforce};
 use encounters::{PoissonTable, Service};
 use finance::{Ledger, MonthCounts};
 pub use watch::Watch;
@@ -320,8 +320,13 @@ impl<'a> Firm<'a> {
     /// The firm at month 0 with `customers` customers, for a horizon of `months`.
     pub fn new(drawn: &'a Drawn, customers: u32, months: u32, master: u64, replication: u64) -> Self {
         let p = &drawn.params;
-        let max_staff = drawn.levers.staff.max().round().max(1.0) as u32;
-        let staff0 = drawn.levers.staff.at(0).round().max(1.0) as u32;
+        let head_count = |staff: f64| staff.round().max(1.0) as u32;
+        let staff0 = head_count(if drawn.history > 0 {
+            drawn.status_quo.staff
+        } else {
+            drawn.levers.staff.at(0)
+        });
+        let max_staff = head_count(drawn.levers.staff.max()).max(staff0);
         let mut pop = Customers::with_capacity(customers as usize * 2 + 1024);
         for id in 0..u64::from(customers) {
             pop.push(Customer::draw(master, replication, id, true, p));
@@ -330,7 +335,7 @@ impl<'a> Firm<'a> {
             .iter()
             .map(|c| p.segments.each()[c.segment as usize].1.encounter_rate)
             .sum();
-        Firm {
+        let mut firm = Firm {
             drawn,
             master,
             replication,
@@ -342,7 +347,32 @@ impl<'a> Firm<'a> {
             loyalty_curve: loyalty::Table::new(&p.loyalty),
             open: Vec::with_capacity(BLOCK),
             queue: Vec::new(),
+        };
+        for month in 0..drawn.history {
+            firm.history_month(month);
         }
+        firm
+    }
+
+    /// Month `month` (0-based) of the history before month 0, under the status quo's
+    /// levers: the bank keeps its size, each leaver replaced by a new customer, and
+    /// nothing of the month is reported. Its streams are the history's own, so the
+    /// horizon's months draw as they would without a history.
+    fn history_month(&mut self, month: u32) {
+        let before = self.drawn.history - month;
+        let when = When {
+            salt: Salt::new(Purpose::History, u64::from(month)),
+            month: 0,
+            survey: survey::is_survey_month(before),
+        };
+        let (st, _, _) = self.simulate(when, self.drawn.status_quo.clone(), &mut ());
+        let p = &self.drawn.params;
+        for _ in 0..st.churned {
+            let c = Customer::draw(self.master, self.replication, self.next_customer, false, p);
+            self.customers.push(c);
+            self.next_customer += 1;
+        }
+        self.demand = f64::from(st.encounters);
     }
 
     /// The horizon the firm was created for (months).
@@ -361,8 +391,55 @@ impl<'a> Firm<'a> {
     /// replication's loop (its only caller), the open and close passes lose registers.
     #[inline(never)]
     pub fn step_watched<W: Watch>(&mut self, month: u32, watch: &mut W) -> MonthStats {
-        let p: &Params<f64> = &self.drawn.params;
         let lv: Levers<f64> = self.drawn.levers.map(|_, s| s.at(month));
+        let when = When {
+            salt: Salt::new(Purpose::Month, u64::from(month)),
+            month,
+            survey: survey::is_survey_month(month),
+        };
+        let (mut st, sums, staff) = self.simulate(when, lv.clone(), watch);
+        let p: &Params<f64> = &self.drawn.params;
+
+        // Word of mouth and acquisition.
+        let lambda = acquisition::expected_new(
+            &p.acquisition,
+            lv.marketing,
+            f64::from(sums.word_of_mouth.promoters),
+            f64::from(sums.word_of_mouth.detractors),
+            f64::from(st.unresolved),
+            lv.price_index - p.market.competitor_price_index,
+        );
+        let mut rng =
+            StreamKey::new(self.master, self.replication, Kind::Firm, 0).rng(Purpose::Acquisition, u64::from(month));
+        let new = acquisition::new_customers(lambda, &mut rng);
+        for _ in 0..new {
+            let c = Customer::draw(self.master, self.replication, self.next_customer, false, p);
+            st.satisfaction_sum += c.satisfaction;
+            st.loyalty_sum += c.loyalty;
+            self.customers.push(c);
+            self.next_customer += 1;
+        }
+        self.demand = f64::from(st.encounters);
+
+        st.new_customers = new;
+        st.active_end = self.customers.len() as u32;
+        let counts = MonthCounts {
+            complaints: st.complaints,
+            new_customers: new,
+            followups: st.followups,
+            staff: staff.staff,
+            hires: staff.hires,
+        };
+        st.ledger = Ledger::month(sums.revenue, sums.cost_to_serve, counts, &lv, p);
+        st
+    }
+
+    /// The month `when` under levers `lv`, seen by `watch`, up to word of mouth: the
+    /// front line's month, the encounters and every customer's month closed, leavers
+    /// removed. Returns the month's counts, its sums and the front line's month.
+    fn simulate<W: Watch>(&mut self, when: When, lv: Levers<f64>, watch: &mut W) -> (MonthStats, Sums, StaffMonth) {
+        let p: &Params<f64> = &self.drawn.params;
+        let month = when.month;
         let mut st = MonthStats {
             active_start: self.customers.len() as u32,
             ..MonthStats::default()
@@ -372,7 +449,7 @@ impl<'a> Firm<'a> {
         // Employees: workload from last month's demand, learning, satisfaction, quits.
         let process_effect = encounters::process_effect(lv.process, n_active, &p.quality);
         let staff = self.staff.step(
-            month,
+            when.salt,
             self.demand,
             StaffLevers {
                 staff: lv.staff.round().max(1.0) as u32,
@@ -384,10 +461,11 @@ impl<'a> Firm<'a> {
             &p.quality,
         );
         let service = Service::new(process_effect, staff.workload, &p.quality);
-        let chain = Chain::new(p, &lv, month, &staff, &service, &self.loyalty_curve);
+        let mut chain = Chain::new(p, &lv, month, &staff, &service, &self.loyalty_curve);
+        chain.survey.held = when.survey;
         let opener = Opener {
             segs: &chain.segs,
-            salt: Salt::new(Purpose::Month, u64::from(month)),
+            salt: when.salt,
             survey_month: chain.survey.held,
             month,
         };
@@ -434,29 +512,6 @@ impl<'a> Firm<'a> {
             );
         }
 
-        // Word of mouth and acquisition.
-        let lambda = acquisition::expected_new(
-            &p.acquisition,
-            lv.marketing,
-            f64::from(sums.word_of_mouth.promoters),
-            f64::from(sums.word_of_mouth.detractors),
-            f64::from(st.unresolved),
-            lv.price_index - p.market.competitor_price_index,
-        );
-        let mut rng =
-            StreamKey::new(self.master, self.replication, Kind::Firm, 0).rng(Purpose::Acquisition, u64::from(month));
-        let new = acquisition::new_customers(lambda, &mut rng);
-        for _ in 0..new {
-            let c = Customer::draw(self.master, self.replication, self.next_customer, false, p);
-            st.satisfaction_sum += c.satisfaction;
-            st.loyalty_sum += c.loyalty;
-            self.customers.push(c);
-            self.next_customer += 1;
-        }
-        self.demand = f64::from(st.encounters);
-
-        st.new_customers = new;
-        st.active_end = self.customers.len() as u32;
         st.promoters = sums.word_of_mouth.promoters;
         st.detractors = sums.word_of_mouth.detractors;
         st.wait_minutes = service.wait_minutes;
@@ -465,16 +520,20 @@ impl<'a> Firm<'a> {
         st.quits = staff.quits;
         st.capability = staff.capability;
         st.employee_satisfaction = staff.satisfaction;
-        let counts = MonthCounts {
-            complaints: st.complaints,
-            new_customers: new,
-            followups: st.followups,
-            staff: staff.staff,
-            hires: staff.hires,
-        };
-        st.ledger = Ledger::month(sums.revenue, sums.cost_to_serve, counts, &lv, p);
-        st
+        (st, sums, staff)
     }
+}
+
+/// Which month [`Firm::simulate`] runs: one of the horizon's or of the history before it.
+#[derive(Debug, Clone, Copy)]
+struct When {
+    /// Salts the month's streams: the horizon's months and the history's draw apart.
+    salt: Salt,
+    /// The horizon's month (0 in the history): what the watcher sees, and the market
+    /// benchmark's growth.
+    month: u32,
+    /// Whether the quarterly survey is held.
+    survey: bool,
 }
 
 /// The customers and their months during the close pass over customers `first..end`.

@@ -41,10 +41,26 @@ pub struct Simulation {
     /// money and counts in the results back up to the bank.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample: Option<u32>,
+    /// Months the bank is run under its status quo (`[status_quo]`) before month 0 (months,
+    /// 0-1200; default 0: month 0 starts from freshly drawn customers and staff). Its customers,
+    /// front line, grievances and expectations then start as years of running left them, so an
+    /// unchanged bank starts near its steady state. Nothing of those months is reported; the
+    /// bank keeps its size through them (each leaver is replaced by a new customer).
+    #[serde(default)]
+    pub history: u32,
 }
 
+/// Longest history before month 0 (months): a century.
+pub const MAX_HISTORY_MONTHS: u32 = 1200;
+
 /// Keys a scenario may leave out, which `--set` and edits may still set.
-const OPTIONAL: [&str; 4] = ["name", "label", "description", "simulation.sample"];
+const OPTIONAL: [&str; 5] = [
+    "name",
+    "label",
+    "description",
+    "simulation.sample",
+    "simulation.history",
+];
 
 /// A scenario file as written (after `extends` and `--set` are applied).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,8 +77,16 @@ pub struct ScenarioFile {
     pub extends: Option<String>,
     /// Population and horizon.
     pub simulation: Simulation,
-    /// Management levers.
+    /// Management levers, from month 0 on.
     pub levers: Levers<LeverSpec>,
+    /// The levers the bank ran on before month 0 (the keys of `[levers]`, one value each:
+    /// a number, an amount per customers or a distribution, not a schedule). The history
+    /// (`simulation.history`) runs under them. Inherited through `extends` like any section,
+    /// so an alternative that changes `[levers]` changes the bank from month 0 on, not its
+    /// past; `--set levers.…` and the analyses' changes leave it too. Default: `[levers]`
+    /// at month 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_quo: Option<Levers<LeverSpec>>,
     /// See [`Employees`].
     pub employees: Employees<ParamSpec>,
     /// See [`Quality`].
@@ -249,6 +273,10 @@ pub struct Scenario {
     pub months: u32,
     /// Checked levers.
     pub levers: Levers<Lever>,
+    /// The levers before month 0, one value each ([`ScenarioFile::status_quo`]).
+    pub status_quo: Levers<Lever>,
+    /// Months run under the status quo before month 0 ([`Simulation::history`]).
+    pub history: u32,
     /// Checked parameters.
     pub params: Params<Param>,
     /// Joint calibrated points, if any: replication `r` takes point `r mod n`.
@@ -260,6 +288,10 @@ pub struct Scenario {
 pub struct Drawn {
     /// Lever schedules.
     pub levers: Levers<Schedule>,
+    /// The status quo's levers, run before month 0 for [`Drawn::history`] months.
+    pub status_quo: Levers<f64>,
+    /// Months of history before month 0.
+    pub history: u32,
     /// Parameter values.
     pub params: Params<f64>,
 }
@@ -415,6 +447,30 @@ impl Scenario {
                     None => invalid(&key, m),
                 })
         })?;
+        if f.simulation.history > MAX_HISTORY_MONTHS {
+            return Err(invalid(
+                "simulation.history",
+                format!(
+                    "is {} months; at most {MAX_HISTORY_MONTHS} (a century) of history is run before month 0",
+                    f.simulation.history
+                ),
+            ));
+        }
+        let status_quo = match &f.status_quo {
+            None => levers.map(|_, l| l.at_start()),
+            Some(sq) => sq.try_map(|k, allowed, v| {
+                let key = format!("status_quo.{k}");
+                if matches!(v, LeverSpec::Schedule(_)) {
+                    return Err(invalid(
+                        &key,
+                        "the status quo is one value per lever (a number, an amount per customers or a distribution), not a schedule".into(),
+                    ));
+                }
+                v.for_size(&key, allowed, size)
+                    .and_then(|(v, (lo, hi))| v.check(&key, lo, hi))
+                    .map_err(|(_, m)| invalid(&key, m))
+            })?,
+        };
         let params = sized.try_map(|k, allowed, (v, (lo, hi))| match span(k) {
             Some(p) => p.check(k, allowed.0, allowed.1).map_err(|m| invalid(k, m)),
             None => v.check(k, *lo, *hi).map_err(|m| invalid(k, m)),
@@ -452,6 +508,8 @@ impl Scenario {
             bank_customers: f.simulation.customers,
             months: f.simulation.months,
             levers,
+            status_quo,
+            history: f.simulation.history,
             params,
             posterior,
         })
@@ -472,6 +530,8 @@ impl Scenario {
     pub fn draw(&self, master: u64, replication: u64) -> Drawn {
         let mut drawn = Drawn {
             levers: self.levers.map(|_, l| l.draw(master, replication)),
+            status_quo: self.status_quo.map(|_, l| l.draw(master, replication).at(0)),
+            history: self.history,
             params: self
                 .params
                 .try_map::<_, std::convert::Infallible>(|_, _, p| Ok(p.draw(master, replication)))

@@ -542,6 +542,11 @@ impl Lever {
         &self.0
     }
 
+    /// The lever as it stands at month 0, held from then on.
+    pub fn at_start(&self) -> Lever {
+        Lever(self.0[..1].to_vec())
+    }
+
     /// This replication's schedule.
     pub fn draw(&self, master: u64, replication: u64) -> Schedule {
         Schedule(self.0.iter().map(|(m, p)| (*m, p.draw(master, replication))).collect())

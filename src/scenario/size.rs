@@ -35,6 +35,11 @@ pub const SIZED: [(&str, &str); 9] = [
 
 /// Whether `key` is an amount that grows with the bank.
 pub fn grows_with_bank(key: &str) -> bool {
+    // The status quo's levers are levers: `status_quo.staff` grows as `levers.staff` does.
+    let key = match key.strip_prefix("status_quo.") {
+        Some(lever) => format!("levers.{lever}"),
+        None => key.to_string(),
+    };
     SIZED.iter().any(|(k, _)| *k == key)
 }
 

@@ -9,6 +9,7 @@ mod determinism;
 mod exports;
 mod facts;
 mod golden;
+mod history;
 mod lesson;
 mod optimize;
 mod properties;
