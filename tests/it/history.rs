@@ -102,7 +102,7 @@ fn lever_overrides_leave_the_status_quo_and_it_grows_with_the_bank() {
 
 #[test]
 fn with_a_history_the_thread_count_changes_no_byte() {
-    let args = [
+    let bank = [
         "baseline",
         "--customers",
         "2000",
@@ -110,31 +110,21 @@ fn with_a_history_the_thread_count_changes_no_byte() {
         "12",
         "-r",
         "4",
-        "--set",
-        "simulation.history=12",
         "--no-plots",
     ];
-    let one = run(&[&args[..], &["--threads", "1"]].concat());
-    let two = run(&[&args[..], &["--threads", "2"]].concat());
+    let history = [&bank[..], &["--set", "simulation.history=12"]].concat();
+    let one = run(&[&history[..], &["--threads", "1"]].concat());
+    let two = run(&[&history[..], &["--threads", "2"]].concat());
+    let read = |dir: &tempfile::TempDir, file: &str| std::fs::read(dir.path().join(file)).unwrap();
     for file in ["replications.csv", "monthly.csv"] {
         assert!(
-            std::fs::read(one.path().join(file)).unwrap() == std::fs::read(two.path().join(file)).unwrap(),
+            read(&one, file) == read(&two, file),
             "{file} differs between 1 and 2 threads"
         );
     }
-    let none = run(&[
-        "baseline",
-        "--customers",
-        "2000",
-        "--months",
-        "12",
-        "-r",
-        "4",
-        "--no-plots",
-    ]);
+    let none = run(&bank);
     assert!(
-        std::fs::read(one.path().join("replications.csv")).unwrap()
-            != std::fs::read(none.path().join("replications.csv")).unwrap(),
+        read(&one, "replications.csv") != read(&none, "replications.csv"),
         "the history changes the results"
     );
 }
