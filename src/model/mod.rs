@@ -194,9 +194,11 @@ fn queue_encounters(queue: &mut Vec<u32>, queued: usize, k: u32, n: usize) -> us
     if end > queue.len() {
         queue.resize(end.max(2 * queue.len()), 0);
     }
-    queue[queued..queued + Open::QUEUED_AT_ONCE].fill(k);
+    // One bounds check for the customer's slots; both fills are then known to fit.
+    let slots = &mut queue[queued..end];
+    slots[..Open::QUEUED_AT_ONCE].fill(k);
     if n > Open::QUEUED_AT_ONCE {
-        queue[queued..queued + n].fill(k);
+        slots.fill(k);
     }
     queued + n
 }
