@@ -187,6 +187,11 @@ impl Customers {
         self.0.iter()
     }
 
+    /// Customers the population holds without allocating.
+    pub fn capacity(&self) -> usize {
+        self.0.capacity()
+    }
+
     /// Active customers.
     pub fn len(&self) -> usize {
         self.0.len()

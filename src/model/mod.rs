@@ -28,6 +28,7 @@ pub mod employees;
 pub mod encounters;
 pub mod expectations;
 pub mod finance;
+mod history;
 pub mod loyalty;
 pub mod satisfaction;
 pub mod survey;
@@ -350,10 +351,29 @@ impl<'a> Firm<'a> {
             open: Vec::with_capacity(BLOCK),
             queue: Vec::new(),
         };
-        for month in 0..drawn.history {
-            firm.history_month(month);
+        if drawn.history > 0 {
+            let arrivals = history::Arrivals::of(&firm.customers);
+            let settle_after = drawn.history.div_ceil(2);
+            for month in 0..drawn.history {
+                firm.history_month(month);
+                if month + 1 == settle_after {
+                    firm.settle(&arrivals);
+                }
+            }
         }
         firm
+    }
+
+    /// The customers drawn again as a bank after a long past would hold them
+    /// ([`history::settle`]), under the status quo's price.
+    fn settle(&mut self, arrivals: &history::Arrivals) {
+        let p = &self.drawn.params;
+        let gap = self.drawn.status_quo.price_index - p.market.competitor_price_index;
+        let pull = std::array::from_fn(|s| churn::pull(&p.market, p.segments.each()[s].1, gap));
+        let hazard = churn::Hazard::new(&p.churn, &p.complaints);
+        let ids = (self.master, self.replication, self.next_customer);
+        let u = history::start(self.master, self.replication);
+        self.next_customer += history::settle(&mut self.customers, arrivals, &hazard, pull, ids, u);
     }
 
     /// Month `month` (0-based) of the history before month 0, under the status quo's

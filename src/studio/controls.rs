@@ -3,7 +3,7 @@
 //!
 //! Levers are the policy a lesson teaches (they edit the alternatives); mechanisms describe
 //! the world every scenario lives in (they edit every arm). A lever given as a schedule keeps
-//! its earlier steps: the slider moves its last step, so "cut the front line to 30 from month
+//! its earlier steps: the slider moves its last step, so "cut the front line to 33 from month
 //! 24" becomes "to 36 from month 24", not a different policy.
 
 use serde::Serialize;
@@ -307,7 +307,7 @@ mod tests {
         let cuts = load("cost_cutting");
         let staff = find("levers.staff").unwrap();
         let v = value(&cuts, staff).unwrap();
-        assert_eq!(v.value, 30.0);
+        assert_eq!(v.value, 33.0);
         assert!(v.note.unwrap().contains("month 24"));
         let edited = cuts.edited(&[edit(&cuts, staff, 36.0)]).unwrap();
         let drawn = edited.draw(1, 0).levers.staff;

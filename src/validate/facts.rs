@@ -125,27 +125,32 @@ fn step(first: f64, month: u32, then: f64) -> toml::Value {
 
 /// F1: equal steps of delivered quality placed below, inside and across the zone of tolerance
 /// (relative to the mean zone and to the calibration's measured quality), over three years, before
-/// expectations have adapted to the new level. Satisfaction is latent (no 5-point ceiling).
+/// expectations have adapted to the new level, so on customers drawn at month 0 without a history.
+/// Satisfaction is latent (no 5-point ceiling).
 fn indifference_zone(lab: &Lab) -> Result<(String, bool)> {
     let e = lab.drawn().params;
     let (a, d) = (
         e.expectations.adequate_mean,
         e.expectations.adequate_mean + e.expectations.zone_width_mean,
     );
-    let q0 = mean(lab.baseline()?, 0, Metric::MeanDeliveredQuality).mean;
+    // The step comes at month 0, to customers whose expectations were formed before it: a
+    // history before month 0 would run at the stepped quality and let the zones adapt to it.
+    let fresh = || Edit::set_value("simulation.history", toml::Value::Integer(0));
+    let (r0, _) = lab.run(36, &[variant("reference", vec![fresh()])])?;
+    let q0 = mean(&r0, 0, Metric::MeanDeliveredQuality).mean;
     // The same +0.5 step: climbing toward A from below, in the middle of the zone, and across D.
     let starts = [
         ("below", a - 0.75),
         ("inside", 0.5 * (a + d) - 0.25),
         ("across", d - 0.25),
     ];
-    let mut variants = vec![variant("reference", vec![])];
+    let mut variants = vec![variant("reference", vec![fresh()])];
     for (name, from) in starts {
         for (end, q) in [("lo", from), ("hi", from + 0.5)] {
             let process = e.quality.process_base + q - q0;
             variants.push(variant(
                 &format!("{name}-{end}"),
-                vec![Edit::set("quality.process_base", process)],
+                vec![fresh(), Edit::set("quality.process_base", process)],
             ));
         }
     }
