@@ -208,6 +208,13 @@ impl StreamKey {
         StreamKey(lanes)
     }
 
+    /// The key of copy `copy` (1, 2, ...) of this agent: an agent of its own, whose
+    /// streams depend only on this key and the copy's number.
+    pub fn copy(&self, copy: u64) -> Self {
+        let salt = splitmix64(copy ^ 0xC0B1_E5C0_B1E5_C0B1);
+        StreamKey(self.0.map(|lane| splitmix64(lane ^ salt)))
+    }
+
     /// The generator for `purpose` and a sub-key (a month number, or 0).
     #[inline]
     pub fn rng(&self, purpose: Purpose, sub: u64) -> SimRng {

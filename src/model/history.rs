@@ -5,9 +5,9 @@
 //! proportion to how often it arrives times how long it stays (renewal theory): the arrivals'
 //! share over the churn hazard. Customers of a lasting disposition to stay (a high
 //! `disposition`, a loyal segment) stay for decades, so the history before month 0 cannot wait
-//! for them to pile up. Half-way through it, the customers are drawn again from the present
-//! ones, each with a weight of its kind's share among arrivals over its share now, divided by
-//! its own churn hazard: the bank as it would be after a very long past. The second half of the
+//! for them to pile up. Half-way through it, each present customer is held as many times as a
+//! bank after a very long past would hold it: its kind's share among arrivals over its share
+//! now, divided by its own churn hazard, rounded by a uniform of its own ([`settle`]). The second half of the
 //! history then lets the copies' months part ways and the front line serve them.
 //!
 //! Kinds are a segment and a band of disposition (equal-count bands of the arrivals); the
@@ -16,7 +16,7 @@
 
 use super::churn::Hazard;
 use super::customers::{Customer, Customers};
-use crate::rng::{Kind, Purpose, StreamKey, unit32};
+use crate::rng::{Purpose, unit32};
 
 /// Customers per band of disposition, per segment, at most: bands hold enough arrivals for
 /// their shares to be measured.
@@ -70,17 +70,13 @@ impl Arrivals {
 }
 
 /// Draws `customers.len()` customers again from `customers`, each with the weight of a bank
-/// after a long past (module header), by systematic resampling from one uniform `u`; each copy
-/// is a customer of its own, with id `next_id` on, and the count of ids taken is returned.
-/// `pull` is the competitor's pull on each segment.
-pub(super) fn settle(
-    customers: &mut Customers,
-    arrivals: &Arrivals,
-    hazard: &Hazard,
-    pull: [f64; 3],
-    (master, replication, next_id): (u64, u64, u64),
-    u: f64,
-) -> u64 {
+/// after a long past (module header). Each customer is held `floor(e + u)` times, `e` its
+/// expected number of copies and `u` a uniform of its own stream, and the few customers nearest
+/// to rounding the other way make up the exact count: a small change of the parameters changes
+/// the copies of a few customers, not the draw of all (common random numbers across parameter
+/// values, for calibrate and sensitivity). The first copy keeps the customer's streams, later
+/// ones have their own ([`StreamKey::copy`]). `pull` is the competitor's pull on each segment.
+pub(super) fn settle(customers: &mut Customers, arrivals: &Arrivals, hazard: &Hazard, pull: [f64; 3]) {
     let mut now: [Vec<f64>; 3] = std::array::from_fn(|s| vec![0.0; arrivals.shares[s].len()]);
     for c in customers.iter() {
         let (s, b) = arrivals.band(c);
@@ -97,44 +93,52 @@ pub(super) fn settle(
     let total: f64 = weights.iter().sum();
     let n = customers.len();
     if n == 0 || !(total > 0.0 && total.is_finite()) {
-        return 0;
+        return;
     }
-    let step = total / n as f64;
+    // Copies and what is left of each customer's expected count after rounding.
+    let (mut copies, left): (Vec<u64>, Vec<f64>) = customers
+        .iter()
+        .zip(&weights)
+        .map(|(c, w)| {
+            let mut rng = c.key.rng(Purpose::History, SETTLE);
+            let m = w * n as f64 / total + unit32(rand::Rng::next_u32(&mut rng));
+            (m.floor() as u64, m - m.floor())
+        })
+        .unzip();
+    let held: u64 = copies.iter().sum();
+    let mut order: Vec<usize> = (0..n).collect();
+    if held > n as u64 {
+        // Too many: one copy fewer for those that rounded up by the least.
+        order.retain(|&i| copies[i] > 0);
+        order.sort_by(|&a, &b| left[a].total_cmp(&left[b]).then(a.cmp(&b)));
+        for &i in order.iter().take((held - n as u64) as usize) {
+            copies[i] -= 1;
+        }
+    } else {
+        // Too few: one copy more for those nearest to rounding up.
+        order.sort_by(|&a, &b| left[b].total_cmp(&left[a]).then(a.cmp(&b)));
+        for &i in order.iter().cycle().take((n as u64 - held) as usize) {
+            copies[i] += 1;
+        }
+    }
     let mut settled = Customers::with_capacity(customers.capacity());
-    let (mut next, mut reached) = (u * step, 0.0);
-    for (c, w) in customers.iter().zip(&weights) {
-        reached += w;
-        while next < reached && settled.len() < n {
-            let id = next_id + settled.len() as u64;
+    for (c, &k) in customers.iter().zip(&copies) {
+        for copy in 0..k {
+            let key = if copy == 0 { c.key } else { c.key.copy(copy) };
             settled.push(Customer {
-                key: StreamKey::new(master, replication, Kind::Customer, id),
+                key,
                 path: 0,
                 path_month: 0,
                 ..*c
             });
-            next += step;
         }
     }
-    // Rounding in the running sum can leave the last draw short: it falls on the last customer.
-    while settled.len() < n {
-        let id = next_id + settled.len() as u64;
-        let last = customers.get(n - 1);
-        settled.push(Customer {
-            key: StreamKey::new(master, replication, Kind::Customer, id),
-            path: 0,
-            path_month: 0,
-            ..last
-        });
-    }
     *customers = settled;
-    n as u64
 }
 
-/// The uniform the history's resampling starts from, from the firm's own stream.
-pub(super) fn start(master: u64, replication: u64) -> f64 {
-    let mut rng = StreamKey::new(master, replication, Kind::Firm, 0).rng(Purpose::History, u64::MAX);
-    unit32(rand::Rng::next_u32(&mut rng))
-}
+/// Sub-key of the customers' history streams for the draw of their copies: apart from the
+/// history's months, which count from 0.
+const SETTLE: u64 = u64::MAX;
 
 #[cfg(test)]
 mod tests {
@@ -160,6 +164,7 @@ mod tests {
         for i in 0..n {
             let up = crate::rng::splitmix64(i as u64) >> 63 == 1;
             pop.push(Customer {
+                key: crate::rng::StreamKey::new(1, 0, crate::rng::Kind::Customer, i as u64),
                 disposition: if up { 1.0 } else { -1.0 },
                 loyalty: if up { high } else { low },
                 ..customer()
@@ -174,16 +179,13 @@ mod tests {
         let arrivals = Arrivals::of(&pop);
         let h = hazard();
         let (h_low, h_high) = (h.at(4.0, 0.0, 1.0, 0.0), h.at(4.0, 0.9, 1.0, 0.0));
-        let taken = settle(&mut pop, &arrivals, &h, [1.0; 3], (1, 0, 10_000), 0.5);
-        assert_eq!((taken, pop.len()), (4000, 4000));
+        settle(&mut pop, &arrivals, &h, [1.0; 3]);
+        assert_eq!(pop.len(), 4000, "the bank keeps its size");
         let loyal = pop.iter().filter(|c| c.loyalty > 0.5).count() as f64 / 4000.0;
         let expected = (1.0 / h_high) / (1.0 / h_low + 1.0 / h_high);
-        assert!((loyal - expected).abs() < 0.01, "{loyal} vs {expected}");
-        let keys: Vec<StreamKey> = pop.iter().map(|c| c.key).collect();
-        assert!(
-            keys.windows(2).all(|w| w[0] != w[1]) && keys[0] != keys[3999],
-            "every copy is a customer of its own"
-        );
+        assert!((loyal - expected).abs() < 0.02, "{loyal} vs {expected}");
+        let keys: std::collections::HashSet<crate::rng::StreamKey> = pop.iter().map(|c| c.key).collect();
+        assert_eq!(keys.len(), 4000, "every copy is a customer of its own");
     }
 
     #[test]
@@ -198,10 +200,10 @@ mod tests {
             }
         }
         let h = hazard();
-        settle(&mut now, &arrivals, &h, [1.0; 3], (1, 0, 10_000), 0.5);
+        settle(&mut now, &arrivals, &h, [1.0; 3]);
         let loyal = now.iter().filter(|c| c.loyalty > 0.5).count() as f64 / now.len() as f64;
         let (h_low, h_high) = (h.at(4.0, 0.0, 1.0, 0.0), h.at(4.0, 0.9, 1.0, 0.0));
         let expected = (1.0 / h_high) / (1.0 / h_low + 1.0 / h_high);
-        assert!((loyal - expected).abs() < 0.01, "{loyal} vs {expected}");
+        assert!((loyal - expected).abs() < 0.02, "{loyal} vs {expected}");
     }
 }

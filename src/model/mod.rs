@@ -371,9 +371,7 @@ impl<'a> Firm<'a> {
         let gap = self.drawn.status_quo.price_index - p.market.competitor_price_index;
         let pull = std::array::from_fn(|s| churn::pull(&p.market, p.segments.each()[s].1, gap));
         let hazard = churn::Hazard::new(&p.churn, &p.complaints);
-        let ids = (self.master, self.replication, self.next_customer);
-        let u = history::start(self.master, self.replication);
-        self.next_customer += history::settle(&mut self.customers, arrivals, &hazard, pull, ids, u);
+        history::settle(&mut self.customers, arrivals, &hazard, pull);
     }
 
     /// Month `month` (0-based) of the history before month 0, under the status quo's
