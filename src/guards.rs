@@ -24,8 +24,10 @@ pub const QUALITY_SHORTFALL: f64 = 1.5;
 pub const MAX_MONTHLY_CHURN: f64 = 0.05;
 /// Smallest share of its size a year earlier the customer base may keep.
 pub const MIN_YEARLY_KEPT: f64 = 0.5;
-/// Fewest front-line FTE a sample should keep: below, staff rounded to whole FTE moves capacity.
-pub const MIN_SAMPLE_STAFF: f64 = 10.0;
+/// Largest share by which a sample's front line, rounded to whole FTE, may differ from the bank's
+/// staff scaled to the sample (a bank of 200,000 with 350 FTE on a sample of 2,000 keeps 3.5 FTE,
+/// rounded to 4: 14% more capacity than the bank has).
+pub const MAX_SAMPLE_ROUNDING: f64 = 0.02;
 /// Months in a row a collapse of quality or a wave of churn must last to be warned about: a
 /// deep cut of the front line (the shipped `cost_cutting`) shakes the bank for a month or two,
 /// a bank the model is not made for stays there.
@@ -149,16 +151,18 @@ pub fn scenario_warnings(run: &ScenarioRun, seed: u64) -> Vec<Warning> {
         );
     }
     let staff = s.levers.staff.lower();
-    if s.customers < s.bank_customers && staff < MIN_SAMPLE_STAFF {
+    let head_count = staff.round().max(1.0);
+    let rounding = (head_count - staff).abs() / staff;
+    if s.customers < s.bank_customers && rounding > MAX_SAMPLE_ROUNDING {
         warn(
             "sample",
             format!(
-                "the sample of {} customers keeps only {staff:.1} front-line FTE, rounded to whole people: \
-                 its capacity differs from the bank's by up to {:.0}%",
-                s.customers,
-                50.0 / staff.max(0.5)
+                "the sample of {} customers keeps {staff:.2} front-line FTE, which the model rounds to {head_count:.0} \
+                 people: its capacity differs from the bank's by {:.0}%",
+                value(Unit::Count, f64::from(s.customers)),
+                100.0 * rounding
             ),
-            "a larger sample (simulation.sample)",
+            "a larger sample (--sample, simulation.sample), one in which the staff comes out nearer a whole number",
         );
     }
     out

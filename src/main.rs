@@ -1071,6 +1071,12 @@ fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     .with_context(|| format!("writing results to {}", sim.out.display()))?;
     if !sim.quiet {
         print!("{}", result.table());
+    }
+    // On stderr even with --quiet, as run's guards: the calibrated figures mean little.
+    for w in result.warnings() {
+        eprintln!("warning: {w}");
+    }
+    if !sim.quiet {
         println!("results in {}", sim.out.display());
     }
     Ok(())

@@ -53,7 +53,8 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 use super::design::{Factor, allowed_ranges, checked_factor};
 use super::{Arms, Points, Row, sample};
 use crate::error::{Error, Result};
-use crate::experiment::{Design, Observe, RunOptions};
+use crate::experiment::{Design, Observe, RunOptions, ScenarioRun};
+use crate::guards::{self, Warning};
 use crate::metrics::Metric;
 use crate::output::format::{Unit, ticks};
 use crate::scenario::{Edit, Scenario};
@@ -348,6 +349,9 @@ pub struct Calibration {
     pub calibrated: Scenario,
     /// Every replication of the calibrated scenario: the posterior's predictive distribution.
     pub predictive: Vec<Row>,
+    /// The guards' warnings about the calibrated scenario's check run: a calibrated bank that
+    /// leaves the model's range (an overloaded front line, say) cannot meet its targets.
+    pub guards: Vec<Warning>,
     /// Replications simulated in all.
     pub simulations: u64,
     /// Effective sample size of the weighted posterior particles.
@@ -805,6 +809,13 @@ pub fn run(
     let (outcomes, _) = check.run_units(&check.units(), observer)?;
     search.simulations += outcomes.len() as u64;
     let predictive = outcomes.iter().map(|(_, r)| r.metrics.values()).collect();
+    let guards = guards::scenario_warnings(
+        &ScenarioRun {
+            scenario: calibrated.clone(),
+            replications: outcomes.into_iter().map(|(_, r)| r).collect(),
+        },
+        run.seed,
+    );
     Ok(Calibration {
         targets: file.targets.clone(),
         free: file.free.clone(),
@@ -816,6 +827,7 @@ pub fn run(
         points,
         calibrated,
         predictive,
+        guards,
         simulations: search.simulations,
         ess,
         best_distance: best,
@@ -1012,14 +1024,24 @@ impl Calibration {
             self.best_distance,
             self.ess
         ));
-        if let Some(w) = self.warning() {
-            t.push_str(&format!("warning: {w}\n"));
-        }
         t
     }
 
+    /// Every warning: the fit's, then the guards' about the calibrated bank (whose cause, an
+    /// overloaded front line say, is often why the targets cannot be met).
+    pub fn warnings(&self) -> Vec<String> {
+        self.warning()
+            .into_iter()
+            .chain(
+                self.guards
+                    .iter()
+                    .map(|w| format!("the calibrated bank: {}; check {}", w.cause, w.check)),
+            )
+            .collect()
+    }
+
     /// A warning when the targets cannot be met together or the posterior rests on few particles.
-    pub fn warning(&self) -> Option<String> {
+    fn warning(&self) -> Option<String> {
         let m = self.targets.len() as f64;
         let reachable = ChiSquared::new(m).map_or(f64::INFINITY, |c| c.inverse_cdf(0.99)).sqrt();
         if self.best_distance > reachable {

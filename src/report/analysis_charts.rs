@@ -639,7 +639,7 @@ pub fn write_calibration(cal: &Calibration, dir: &Path) -> Result<()> {
         cal.ess,
         cal.best_distance
     );
-    if let Some(w) = cal.warning() {
+    for w in cal.warnings() {
         let _ = write!(intro, "<p class=\"note\">Warning: {}</p>", escape(&w));
     }
     intro.push_str("<table><tr><th>key</th><th>prior 90%</th><th>posterior mean</th><th>posterior 90%</th></tr>");

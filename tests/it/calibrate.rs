@@ -259,3 +259,55 @@ fn a_large_bank_is_calibrated_on_a_sample_of_itself_with_its_own_staff_load() {
         "the calibration saw a staff load of {simulated}, the bank has {load}"
     );
 }
+
+#[test]
+fn a_calibrated_bank_outside_the_model_s_range_is_warned_about_with_its_cause() {
+    // 8,000 customers served by 14 FTE (the baseline has 32 for them): no value of the free key
+    // makes this bank meet its targets, and the guards say why, on stderr even with -q (and in
+    // the report; calibration.json keeps the fields users' scripts read).
+    let dir = tempfile::tempdir().unwrap();
+    let bank = dir.path().join("overloaded.toml");
+    std::fs::write(
+        &bank,
+        format!(
+            "extends = {:?}\n[simulation]\ncustomers = 8000\nhistory = 0\n[levers]\nstaff = 14\n",
+            crate::util::scenario("baseline")
+        ),
+    )
+    .unwrap();
+    let targets = dir.path().join("targets.toml");
+    std::fs::write(
+        &targets,
+        "[targets]\nannual_retention = { value = 0.87, sd = 0.01 }\n\n[free]\n\"churn.competitive\" = { min = 0.01, max = 0.03 }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("cal");
+    let output = spc()
+        .arg("calibrate")
+        .arg(&bank)
+        .arg("--targets")
+        .arg(&targets)
+        .args([
+            "-r",
+            "2",
+            "--particles",
+            "20",
+            "--points",
+            "10",
+            "--months",
+            "12",
+            "-q",
+            "--no-plots",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: the calibrated bank: the front line is overloaded")
+            && stderr.contains("levers.staff"),
+        "stderr: {stderr}"
+    );
+}
