@@ -219,21 +219,24 @@ fn calibration_is_the_same_on_one_thread_and_on_two() {
     assert!(one.1 == two.1, "calibrated.toml differs between -j 1 and -j 2");
 }
 
+/// `DIR/NAME.toml`: the baseline with `[simulation]` lines `simulation` and `staff` FTE.
+fn bank_of(dir: &Path, name: &str, simulation: &str, staff: u32) -> std::path::PathBuf {
+    let bank = dir.join(format!("{name}.toml"));
+    let text = format!(
+        "extends = {:?}\n[simulation]\n{simulation}\n[levers]\nstaff = {staff}\n",
+        crate::util::scenario("baseline")
+    );
+    std::fs::write(&bank, text).unwrap();
+    bank
+}
+
 #[test]
 fn a_large_bank_is_calibrated_on_a_sample_of_itself_with_its_own_staff_load() {
     // A bank of 8,000 customers with its staff written as an absolute number: the calibration
     // simulates a sample (2,000 customers by default) with the staff scaled to it, so the staff
     // load it sees is the bank's (a smaller bank with all 32 FTE would see a quarter of it).
     let dir = tempfile::tempdir().unwrap();
-    let bank = dir.path().join("big_bank.toml");
-    std::fs::write(
-        &bank,
-        format!(
-            "extends = {:?}\n[simulation]\ncustomers = 8000\n[levers]\nstaff = 32\n",
-            crate::util::scenario("baseline")
-        ),
-    )
-    .unwrap();
+    let bank = bank_of(dir.path(), "big_bank", "customers = 8000", 32);
     let full = run(&[bank.to_str().unwrap(), "--months", "24", "-r", "4", "--no-plots"]);
     let load = mean(&summary(full.path()), "big_bank", "staff_load");
     let targets = dir.path().join("targets.toml");
@@ -266,15 +269,7 @@ fn a_calibrated_bank_outside_the_model_s_range_is_warned_about_with_its_cause() 
     // makes this bank meet its targets, and the guards say why, on stderr even with -q (and in
     // the report; calibration.json keeps the fields users' scripts read).
     let dir = tempfile::tempdir().unwrap();
-    let bank = dir.path().join("overloaded.toml");
-    std::fs::write(
-        &bank,
-        format!(
-            "extends = {:?}\n[simulation]\ncustomers = 8000\nhistory = 0\n[levers]\nstaff = 14\n",
-            crate::util::scenario("baseline")
-        ),
-    )
-    .unwrap();
+    let bank = bank_of(dir.path(), "overloaded", "customers = 8000\nhistory = 0", 14);
     let targets = dir.path().join("targets.toml");
     std::fs::write(
         &targets,
