@@ -1032,11 +1032,7 @@ impl Calibration {
     pub fn warnings(&self) -> Vec<String> {
         self.warning()
             .into_iter()
-            .chain(
-                self.guards
-                    .iter()
-                    .map(|w| format!("the calibrated bank: {}; check {}", w.cause, w.check)),
-            )
+            .chain(self.guards.iter().map(Warning::to_string))
             .collect()
     }
 

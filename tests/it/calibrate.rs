@@ -301,7 +301,7 @@ fn a_calibrated_bank_outside_the_model_s_range_is_warned_about_with_its_cause() 
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("warning: the calibrated bank: the front line is overloaded")
+        stderr.contains("warning: overloaded_calibrated: the front line is overloaded")
             && stderr.contains("levers.staff"),
         "stderr: {stderr}"
     );
